@@ -1,0 +1,54 @@
+# Goalmap: `make run` serves the app, `make test` runs every test. Both set themselves up.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run demo test test-fast lint format browser clean
+
+$(BIN)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(BIN)/.dev: requirements-dev.txt $(BIN)/.runtime
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## run: install, migrate the database (SQLite under instance/ by default) and serve on :5000
+run: $(BIN)/.runtime
+	$(FLASK) db upgrade
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## demo: like run, with a demo partnership (alex@example.com / sam@example.com, password goalmap-demo)
+demo: $(BIN)/.runtime
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## test: install the dev tools and Chromium (when possible), then run every test
+test: $(BIN)/.dev browser
+	$(BIN)/pytest -n auto
+
+## test-fast: every test except the browser ones
+test-fast: $(BIN)/.dev
+	$(BIN)/pytest -n auto -m "not browser"
+
+## lint: ruff's linter and formatter check
+lint: $(BIN)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/.dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## browser: make sure Debian's Chromium is there for the browser tests
+browser:
+	@sh scripts/ensure-chromium
+
+clean:
+	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache

@@ -1,0 +1,42 @@
+"""Goalmap: two partners plan each quarter on one board."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from goalmap import config as defaults
+from goalmap.extensions import csrf, db, htmx, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app; ``config`` (tests) replaces what the environment would give."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(defaults.DEFAULTS)
+    app.config.from_mapping(config or defaults.from_environment(app.instance_path))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+
+    from goalmap import auth, board, database, errors, passwords, security, seed
+    from goalmap.goals import routes as goals
+    from goalmap.partnership import routes as partnership
+
+    database.init_app(app)
+    passwords.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    seed.init_app(app)
+    for blueprint in (auth.bp, partnership.bp, board.bp, goals.bp):
+        app.register_blueprint(blueprint)
+    return app

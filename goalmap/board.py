@@ -1,0 +1,136 @@
+"""Quarters and their board."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from goalmap.extensions import db, htmx
+from goalmap.fields import DayField
+from goalmap.models import Goal, Lane, Quarter, Stage
+from goalmap.scoping import get_or_404, hidden_goals, scoped
+
+bp = Blueprint("board", __name__)
+
+
+@dataclass(frozen=True)
+class HiddenGoal:
+    """Where a partner's private goal sits: enough to show that it exists, nothing more."""
+
+    id: int
+    lane_id: int
+    stage_id: int
+    position: int
+    is_hidden: bool = True
+
+
+@dataclass
+class Board:
+    quarter: Quarter
+    lanes: list[Lane]
+    stages: list[Stage]
+    cells: dict = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def load(cls, quarter: Quarter) -> "Board":
+        """Everything the board shows, in a fixed number of queries whatever its size."""
+        board = cls(
+            quarter=quarter,
+            lanes=db.session.scalars(scoped(Lane).order_by(Lane.position)).all(),
+            stages=db.session.scalars(scoped(Stage).order_by(Stage.position)).all(),
+        )
+        goals = db.session.scalars(scoped(Goal).where(Goal.quarter_id == quarter.id)).all()
+        hidden = [HiddenGoal(*row) for row in db.session.execute(hidden_goals(quarter.id))]
+        for entry in sorted([*goals, *hidden], key=lambda g: g.position):
+            board.cells[entry.lane_id, entry.stage_id].append(entry)
+        return board
+
+    def cell(self, lane: Lane, stage: Stage) -> list:
+        return self.cells.get((lane.id, stage.id), [])
+
+    def lane_count(self, lane: Lane) -> int:
+        return sum(len(self.cell(lane, stage)) for stage in self.stages)
+
+
+class QuarterForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=40)])
+    starts_on = DayField("Starts on", validators=[DataRequired("Enter a start date.")])
+    ends_on = DayField("Ends on", validators=[DataRequired("Enter an end date.")])
+
+    def validate_ends_on(self, field) -> None:
+        if self.starts_on.data and field.data and field.data <= self.starts_on.data:
+            raise ValidationError("The end date must come after the start date.")
+        if self.starts_on.data and field.data and (field.data - self.starts_on.data).days > 186:
+            raise ValidationError("A quarter can last at most six months.")
+
+    def validate_name(self, field) -> None:
+        taken = db.session.scalar(scoped(Quarter).where(Quarter.name == field.data.strip()))
+        if taken:
+            raise ValidationError("You already have a quarter with this name.")
+
+
+def next_quarter(today: date) -> tuple[str, date, date]:
+    """The calendar quarter after the one ``today`` is in."""
+    index = (today.month - 1) // 3 + 1
+    year, index = (today.year + 1, 0) if index == 4 else (today.year, index)
+    starts = date(year, index * 3 + 1, 1)
+    ends = date(year + 1, 1, 1) if index == 3 else date(year, index * 3 + 4, 1)
+    return f"{year} Q{index + 1}", starts, date.fromordinal(ends.toordinal() - 1)
+
+
+def current_quarter() -> Quarter | None:
+    """The quarter to open by default: the active one, else the newest."""
+    quarters = db.session.scalars(scoped(Quarter).order_by(Quarter.starts_on.desc())).all()
+    return next((q for q in quarters if q.state == "active"), quarters[0] if quarters else None)
+
+
+@bp.get("/")
+@login_required
+def index():
+    """Open the current quarter's board, or offer to plan the first one."""
+    quarter = current_quarter()
+    if quarter is None:
+        return redirect(url_for(".new_quarter"))
+    return redirect(url_for(".show", quarter_id=quarter.id))
+
+
+@bp.get("/quarters")
+@login_required
+def quarters():
+    """Every quarter of the partnership, newest first."""
+    rows = db.session.scalars(scoped(Quarter).order_by(Quarter.starts_on.desc())).all()
+    return render_template("board/quarters.html", quarters=rows)
+
+
+@bp.route("/quarters/new", methods=["GET", "POST"])
+@login_required
+def new_quarter():
+    """Create a quarter with dates; its board starts empty."""
+    form = QuarterForm()
+    if form.validate_on_submit():
+        quarter = Quarter(
+            partnership_id=current_user.partnership_id,
+            name=form.name.data.strip(),
+            starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data,
+        )
+        db.session.add(quarter)
+        db.session.commit()
+        return redirect(url_for(".show", quarter_id=quarter.id))
+    if not form.is_submitted():
+        form.name.data, form.starts_on.data, form.ends_on.data = next_quarter(date.today())
+    return render_template("board/new_quarter.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/quarters/<int:quarter_id>")
+@login_required
+def show(quarter_id: int):
+    """The quarter's board: a lane per member and the shared lanes, a column per stage."""
+    quarter = get_or_404(Quarter, quarter_id)
+    template = "board/_board.html" if htmx else "board/show.html"
+    return render_template(template, board=Board.load(quarter)), {"Vary": "HX-Request"}

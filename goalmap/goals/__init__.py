@@ -1,0 +1,1 @@
+"""Goals on the board: create, edit in place, move, delete and undo."""

@@ -1,0 +1,64 @@
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from goalmap.fields import DayField
+from goalmap.models import GOAL_STATUSES
+
+
+
+
+class GoalForm(FlaskForm):
+    title = StringField("Goal", validators=[DataRequired("Give the goal a title."), Length(max=200)])
+    notes = TextAreaField("Notes", validators=[Length(max=5000)])
+    starts_on = DayField("Start", validators=[Optional()])
+    target_on = DayField("Target", validators=[Optional()])
+    status = SelectField("Status", choices=[(s, s.capitalize()) for s in GOAL_STATUSES],
+                         default="active")
+    is_private = BooleanField("Private: my partner sees only that a private goal exists")
+    version = HiddenField()
+
+    def validate_target_on(self, field) -> None:
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError("The target date cannot be before the start date.")
+
+    def validate_version(self, field) -> None:
+        if field.data and not field.data.isdigit():
+            raise ValidationError("This form is out of date; reload the page.")
+
+    def values(self, lane_is_shared: bool) -> dict:
+        """The goal's content as entered, ready to store."""
+        return {
+            "title": self.title.data.strip(),
+            "notes": (self.notes.data or "").strip(),
+            "starts_on": self.starts_on.data,
+            "target_on": self.target_on.data,
+            "status": self.status.data,
+            "is_private": bool(self.is_private.data) and not lane_is_shared,
+        }
+
+
+class NewGoalForm(GoalForm):
+    lane_id = IntegerField(validators=[InputRequired()])
+    stage_id = IntegerField(validators=[InputRequired()])
+
+
+class MoveForm(FlaskForm):
+    lane_id = IntegerField("Lane", validators=[InputRequired()])
+    stage_id = IntegerField("Column", validators=[InputRequired()])
+    position = IntegerField("Position", validators=[InputRequired(), NumberRange(min=0)])
+

@@ -1,0 +1,144 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from goalmap.board import Board
+from goalmap.extensions import db, htmx
+from goalmap.goals.forms import GoalForm, MoveForm, NewGoalForm
+from goalmap.models import Goal, Lane, Quarter, Stage
+from goalmap.scoping import get_or_404, scoped
+
+bp = Blueprint("goals", __name__)
+
+
+def _editable(goal: Goal) -> Goal:
+    """Refuse a partner's change to someone else's personal goal."""
+    if not goal.editable_by(current_user):
+        abort(403, "Only its owner can change a personal goal.")
+    return goal
+
+
+def _lane_for_writing(lane_id) -> Lane:
+    lane = get_or_404(Lane, lane_id)
+    if not lane.editable_by(current_user):
+        abort(403, "You can only put goals in your own lane or a shared one.")
+    return lane
+
+
+def board_changed(quarter: Quarter):
+    """Answer a change to the board: the re-rendered board for htmx, else the board page."""
+    if not htmx:
+        return redirect(url_for("board.show", quarter_id=quarter.id))
+    headers = {"HX-Retarget": "#board", "HX-Reswap": "outerHTML", "HX-Trigger": "board-changed"}
+    return render_template("board/_board_changed.html", board=Board.load(quarter)), 200, headers
+
+
+def _form_page(template: str, status: int = 200, **context):
+    """A goal form: the fragment for htmx, the whole page otherwise."""
+    if htmx:
+        return render_template("goals/_goal_form.html", **context), status
+    return render_template(template, **context), status
+
+
+@bp.route("/quarters/<int:quarter_id>/goals/new", methods=["GET", "POST"])
+@login_required
+def create(quarter_id: int):
+    """Add a goal to a lane and column of the quarter's board."""
+    quarter = get_or_404(Quarter, quarter_id)
+    if request.method == "POST":
+        form = NewGoalForm()
+    else:
+        args = request.args
+        form = NewGoalForm(lane_id=args.get("lane", type=int), stage_id=args.get("stage", type=int))
+    lane = _lane_for_writing(form.lane_id.data)
+    stage = get_or_404(Stage, form.stage_id.data)
+    if request.method == "POST" and form.validate():
+        goal = Goal(
+            partnership_id=quarter.partnership_id,
+            quarter=quarter,
+            lane=lane,
+            stage=stage,
+            owner_id=lane.owner_id,
+            created_by_id=current_user.id,
+            **form.values(lane.is_shared),
+        )
+        db.session.add(goal)
+        goal.place_last()
+        db.session.commit()
+        flash(f"Added “{goal.title}”.", "success")
+        return board_changed(quarter)
+    status = 422 if request.method == "POST" else 200
+    return _form_page("goals/new.html", status, form=form, quarter=quarter, lane=lane, stage=stage)
+
+
+@bp.get("/goals/<int:goal_id>")
+@login_required
+def show(goal_id: int):
+    """One goal's card (htmx: to cancel an edit) or its place on the board."""
+    goal = get_or_404(Goal, goal_id)
+    if htmx:
+        return render_template("goals/_goal.html", goal=goal), {"Vary": "HX-Request"}
+    return redirect(url_for("board.show", quarter_id=goal.quarter_id, _anchor=f"goal-{goal.id}"))
+
+
+@bp.route("/goals/<int:goal_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(goal_id: int):
+    """Edit a goal in place; a save on a stale version is shown as a conflict."""
+    goal = _editable(get_or_404(Goal, goal_id))
+    form = GoalForm(obj=goal if request.method == "GET" else None)
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return _form_page("goals/edit.html", status, form=form, goal=goal)
+    expected = int(form.version.data or 0)
+    if not goal.save_edit(expected, **form.values(goal.lane.is_shared)):
+        # Someone saved first: show both versions; saving again keeps the user's words.
+        form.version.data = str(goal.version)
+        return _form_page("goals/edit.html", 409, form=form, goal=goal, conflict=True)
+    db.session.commit()
+    if htmx:
+        return render_template("goals/_goal.html", goal=goal), {"HX-Trigger": "goal-saved"}
+    flash("Goal saved.", "success")
+    return redirect(url_for("board.show", quarter_id=goal.quarter_id, _anchor=f"goal-{goal.id}"))
+
+
+@bp.route("/goals/<int:goal_id>/move", methods=["GET", "POST"])
+@login_required
+def move(goal_id: int):
+    """Move a goal to a lane, column and position (the form is the keyboard way to do it)."""
+    goal = _editable(get_or_404(Goal, goal_id))
+    form = MoveForm()
+    if not form.validate_on_submit():
+        if form.is_submitted():
+            abort(422, "Choose a lane, a column and a position.")
+        lanes = db.session.scalars(scoped(Lane).order_by(Lane.position)).all()
+        stages = db.session.scalars(scoped(Stage).order_by(Stage.position)).all()
+        template = "goals/_move_form.html" if htmx else "goals/move.html"
+        return render_template(template, goal=goal, lanes=lanes, stages=stages)
+    lane = _lane_for_writing(form.lane_id.data)
+    stage = get_or_404(Stage, form.stage_id.data)
+    goal.move_to(lane, stage, form.position.data)
+    db.session.commit()
+    return board_changed(goal.quarter)
+
+
+@bp.post("/goals/<int:goal_id>/delete")
+@login_required
+def delete(goal_id: int):
+    """Delete a goal softly; the answer offers an undo."""
+    goal = _editable(get_or_404(Goal, goal_id))
+    goal.soft_delete()
+    db.session.commit()
+    flash({"text": f"Deleted “{goal.title}”.", "undo": url_for(".restore", goal_id=goal.id)}, "undo")
+    return board_changed(goal.quarter)
+
+
+@bp.post("/goals/<int:goal_id>/restore")
+@login_required
+def restore(goal_id: int):
+    """Undo a delete: the goal comes back at the end of its column."""
+    goal = _editable(get_or_404(Goal, goal_id, include_deleted=True))
+    if goal.deleted_at is not None:
+        goal.restore()
+        db.session.commit()
+        flash(f"Restored “{goal.title}”.", "success")
+    return board_changed(goal.quarter)

@@ -1,0 +1,17 @@
+"""The data model. Every table that holds partnership data has a ``partnership_id``
+so that one scoped path (``goalmap.scoping``) can filter it."""
+
+from goalmap.models.board import GOAL_STATUSES, QUARTER_STATES, Goal, Lane, Quarter, Stage
+from goalmap.models.people import Invite, Partnership, User
+
+__all__ = [
+    "GOAL_STATUSES",
+    "QUARTER_STATES",
+    "Goal",
+    "Invite",
+    "Lane",
+    "Partnership",
+    "Quarter",
+    "Stage",
+    "User",
+]

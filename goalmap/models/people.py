@@ -1,0 +1,143 @@
+"""People: accounts, the partnership they share, and invitations to join it."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from goalmap.extensions import db
+from goalmap.models._time import utcnow
+
+# Colours a member can pick for their lane; each passes WCAG AA as text on white.
+COLOURS = {
+    "#1d4ed8": "Blue",
+    "#b91c1c": "Red",
+    "#047857": "Green",
+    "#7e22ce": "Purple",
+    "#b45309": "Amber",
+    "#be185d": "Pink",
+    "#0f766e": "Teal",
+    "#4b5563": "Slate",
+}
+
+
+class Partnership(db.Model):
+    __tablename__ = "partnerships"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    members: Mapped[list["User"]] = relationship(
+        back_populates="partnership", order_by="User.id", lazy="selectin"
+    )
+
+    def free_colour(self) -> str:
+        """The first lane colour no member uses yet."""
+        taken = {member.colour for member in self.members}
+        return next((c for c in COLOURS if c not in taken), next(iter(COLOURS)))
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("length(colour) = 7", name="colour_hex"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    colour: Mapped[str] = mapped_column(String(7))
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnerships.id", ondelete="RESTRICT"), index=True
+    )
+    # What the login cookie carries instead of the id; replacing it signs out every session.
+    session_token: Mapped[str] = mapped_column(
+        String(64), unique=True, default=lambda: secrets.token_urlsafe(32)
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    partnership: Mapped[Partnership] = relationship(back_populates="members")
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    def end_all_sessions(self) -> None:
+        self.session_token = secrets.token_urlsafe(32)
+
+    @property
+    def partners(self) -> list["User"]:
+        return [m for m in self.partnership.members if m.id != self.id]
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Invite(db.Model):
+    """A single-use link that lets one person join a partnership.
+
+    Only the token's hash is stored; the link itself is shown once, to its creator.
+    """
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None]
+
+    partnership: Mapped[Partnership] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    used_by: Mapped[User | None] = relationship(foreign_keys=[used_by_id])
+
+    @classmethod
+    def issue(cls, partnership: Partnership, by: User, lifetime_days: int) -> tuple["Invite", str]:
+        """Create an invite; return it with the plain token (never stored)."""
+        token = secrets.token_urlsafe(32)  # 256 bits
+        invite = cls(
+            partnership=partnership,
+            created_by=by,
+            token_hash=hash_token(token),
+            expires_at=utcnow() + timedelta(days=lifetime_days),
+        )
+        db.session.add(invite)
+        return invite, token
+
+    @classmethod
+    def find_usable(cls, token: str) -> "Invite | None":
+        """The open invite for a plain token, or None if unknown, used, revoked or expired."""
+        digest = hash_token(token)
+        invite = db.session.scalar(db.select(cls).where(cls.token_hash == digest))
+        if invite is None or not hmac.compare_digest(invite.token_hash, digest):
+            return None
+        return invite if invite.is_open else None
+
+    @property
+    def is_open(self) -> bool:
+        return self.used_at is None and self.revoked_at is None and self.expires_at > utcnow()
+
+    @property
+    def status(self) -> str:
+        if self.used_at:
+            return "used"
+        if self.revoked_at:
+            return "revoked"
+        return "open" if self.expires_at > utcnow() else "expired"
+
+
+def email_key(email: str) -> str:
+    """Emails compare case-insensitively and without surrounding spaces."""
+    return email.strip().lower()
+
+

@@ -1,0 +1,4 @@
+"""Partnership settings, invitations, and the board's lanes and stages.
+
+``service`` holds the domain functions, ``routes`` the blueprint.
+"""

@@ -1,0 +1,213 @@
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from goalmap.auth import RegisterForm, start_session
+from goalmap.extensions import db
+from goalmap.models import Invite, Lane, Stage
+from goalmap.models._time import utcnow
+from goalmap.partnership.forms import ColourForm, NameForm, OrderForm, PartnershipForm
+from goalmap.partnership.service import JoinRefused, join, move_in_order
+from goalmap.scoping import get_or_404, scoped
+
+bp = Blueprint("partnership", __name__)
+
+
+def _settings_page(status: int = 200, **forms):
+    """Render settings with fresh forms, except those passed in (carrying errors)."""
+    user = current_user
+    invites = db.session.scalars(
+        scoped(Invite).where(Invite.used_at.is_(None), Invite.revoked_at.is_(None))
+        .order_by(Invite.created_at.desc())
+    ).all()
+    context = {
+        "partnership_form": PartnershipForm(obj=user.partnership),
+        "colour_form": ColourForm(colour=user.colour),
+        "lane_form": NameForm(prefix="lane"),
+        "stage_form": NameForm(prefix="stage"),
+        "lanes": db.session.scalars(scoped(Lane).order_by(Lane.position)).all(),
+        "stages": db.session.scalars(scoped(Stage).order_by(Stage.position)).all(),
+        "invites": [i for i in invites if i.is_open],
+        **forms,
+    }
+    return render_template("partnership/settings.html", **context), status
+
+
+@bp.get("/settings")
+@login_required
+def settings():
+    """The partnership's members, invites, lanes, stages and your colour."""
+    return _settings_page()
+
+
+@bp.post("/settings/partnership")
+@login_required
+def rename():
+    """Rename the partnership."""
+    form = PartnershipForm()
+    if not form.validate_on_submit():
+        return _settings_page(422, partnership_form=form)
+    current_user.partnership.name = form.name.data.strip()
+    db.session.commit()
+    flash("Partnership renamed.", "success")
+    return redirect(url_for(".settings"))
+
+
+@bp.post("/settings/colour")
+@login_required
+def colour():
+    """Pick the colour of your lane and goals."""
+    form = ColourForm()
+    if not form.validate_on_submit():
+        return _settings_page(422, colour_form=form)
+    current_user.colour = form.colour.data
+    db.session.commit()
+    flash("Colour saved.", "success")
+    return redirect(url_for(".settings"))
+
+
+@bp.post("/invites")
+@login_required
+def create_invite():
+    """Create a single-use invite link and show it once."""
+    days = current_app.config["INVITE_LIFETIME_DAYS"]
+    invite, token = Invite.issue(current_user.partnership, current_user, days)
+    db.session.commit()
+    link = url_for(".join_page", token=token, _external=True)
+    return _settings_page(new_invite=invite, new_link=link)
+
+
+@bp.post("/invites/<int:invite_id>/revoke")
+@login_required
+def revoke_invite(invite_id: int):
+    """Revoke an open invite so its link stops working."""
+    invite = get_or_404(Invite, invite_id)
+    if invite.is_open:
+        invite.revoked_at = utcnow()
+        db.session.commit()
+    flash("Invite revoked; its link no longer works.", "success")
+    return redirect(url_for(".settings"))
+
+
+def _open_invite_or_gone(token: str) -> Invite:
+    invite = Invite.find_usable(token)
+    if invite is None:
+        abort(410, "This invite link has expired, was already used, or was revoked. "
+                   "Ask your partner for a new one.")
+    return invite
+
+
+@bp.get("/join/<token>")
+def join_page(token: str):
+    """Show who invited you, with a sign-up form or a join button."""
+    invite = _open_invite_or_gone(token)
+    return render_template("partnership/join.html", invite=invite, token=token, form=RegisterForm())
+
+
+@bp.post("/join/<token>")
+def join_accept(token: str):
+    """Join the partnership: signed in as you are, or with a new account."""
+    invite = _open_invite_or_gone(token)
+    if current_user.is_authenticated:
+        user, form = current_user._get_current_object(), None
+    else:
+        form = RegisterForm()
+        if not form.validate_on_submit():
+            return render_template(
+                "partnership/join.html", invite=invite, token=token, form=form
+            ), 422
+        user = form.create_user()
+    try:
+        join(user, invite)
+    except JoinRefused as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+        return redirect(url_for("board.index"))
+    db.session.commit()
+    if form is not None:
+        start_session(user)
+    flash(f"Welcome to {invite.partnership.name}!", "success")
+    return redirect(url_for("board.index"))
+
+
+def _reorder(model, record_id: int):
+    form = OrderForm()
+    if not form.validate_on_submit():
+        abort(400, "Choose up or down.")
+    records = db.session.scalars(scoped(model).order_by(model.position)).all()
+    record = get_or_404(model, record_id)
+    move_in_order(records, record, -1 if form.direction.data == "up" else 1)
+    db.session.commit()
+    return redirect(url_for(".settings"))
+
+
+def _rename(model, record_id: int, prefix: str):
+    record = get_or_404(model, record_id)
+    form = NameForm(prefix=f"{prefix}-{record.id}")
+    if not form.validate_on_submit():
+        flash(f"Name not saved: {'; '.join(form.name.errors)}", "error")
+        return redirect(url_for(".settings"))
+    record.name = form.name.data.strip()
+    db.session.commit()
+    flash("Renamed.", "success")
+    return redirect(url_for(".settings"))
+
+
+@bp.post("/lanes")
+@login_required
+def add_lane():
+    """Add a shared lane at the bottom of the board."""
+    form = NameForm(prefix="lane")
+    if not form.validate_on_submit():
+        return _settings_page(422, lane_form=form)
+    count = len(db.session.scalars(scoped(Lane)).all())
+    db.session.add(Lane(partnership=current_user.partnership, name=form.name.data.strip(),
+                        position=count))
+    db.session.commit()
+    flash("Lane added.", "success")
+    return redirect(url_for(".settings"))
+
+
+@bp.post("/lanes/<int:lane_id>")
+@login_required
+def rename_lane(lane_id: int):
+    """Rename a shared lane (personal lanes carry their member's name)."""
+    lane = get_or_404(Lane, lane_id)
+    if not lane.is_shared:
+        abort(403, "A personal lane is named after its member.")
+    return _rename(Lane, lane_id, "lane")
+
+
+@bp.post("/lanes/<int:lane_id>/order")
+@login_required
+def order_lane(lane_id: int):
+    """Move a lane up or down the board."""
+    return _reorder(Lane, lane_id)
+
+
+@bp.post("/stages")
+@login_required
+def add_stage():
+    """Add a stage (column) at the right of the board."""
+    form = NameForm(prefix="stage")
+    if not form.validate_on_submit():
+        return _settings_page(422, stage_form=form)
+    count = len(db.session.scalars(scoped(Stage)).all())
+    db.session.add(Stage(partnership=current_user.partnership, name=form.name.data.strip(),
+                         position=count))
+    db.session.commit()
+    flash("Column added.", "success")
+    return redirect(url_for(".settings"))
+
+
+@bp.post("/stages/<int:stage_id>")
+@login_required
+def rename_stage(stage_id: int):
+    """Rename a stage (column)."""
+    return _rename(Stage, stage_id, "stage")
+
+
+@bp.post("/stages/<int:stage_id>/order")
+@login_required
+def order_stage(stage_id: int):
+    """Move a stage left or right."""
+    return _reorder(Stage, stage_id)
+

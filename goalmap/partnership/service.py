@@ -1,0 +1,80 @@
+"""Domain functions for partnerships: founding one, joining one, shaping its board."""
+
+from sqlalchemy import delete, func, select
+
+from goalmap.extensions import db
+from goalmap.models import Invite, Lane, Partnership, Quarter, Stage, User
+from goalmap.models._time import utcnow
+from goalmap.models.board import DEFAULT_SHARED_LANE, DEFAULT_STAGES
+
+
+class JoinRefused(Exception):
+    """Joining would lose or mix up data; the message says why."""
+
+
+def found_partnership(user: User) -> Partnership:
+    """Give a new account a partnership of its own, with the default lanes and stages."""
+    partnership = Partnership(name=f"{user.display_name}'s partnership")
+    db.session.add(partnership)
+    user.partnership = partnership
+    user.colour = partnership.free_colour()
+    db.session.add_all(
+        Stage(partnership=partnership, name=name, position=i) for i, name in enumerate(DEFAULT_STAGES)
+    )
+    db.session.add(Lane(partnership=partnership, owner=user, name=user.display_name, position=0))
+    db.session.add(Lane(partnership=partnership, name=DEFAULT_SHARED_LANE, position=1))
+    return partnership
+
+
+def join(user: User, invite: Invite) -> None:
+    """Move ``user`` into the invite's partnership and use the invite up.
+
+    A member of a partnership with other members, or with plans of their own,
+    is refused: leaving a partnership is its own decision, never a side effect.
+    """
+    target = invite.partnership
+    if user.partnership_id == target.id:
+        raise JoinRefused("You are already a member of this partnership.")
+    old = user.partnership
+    if old is not None:
+        if len(old.members) > 1:
+            raise JoinRefused("You already share a partnership with someone else.")
+        has_plans = db.session.scalar(select(func.count()).where(Quarter.partnership_id == old.id))
+        if has_plans:
+            raise JoinRefused(
+                "Your account already has quarters of its own; joining would leave them behind."
+            )
+    invite.used_at = utcnow()
+    invite.used_by = user
+    if old is not None:
+        db.session.execute(delete(Lane).where(Lane.partnership_id == old.id))
+        db.session.execute(delete(Stage).where(Stage.partnership_id == old.id))
+        db.session.execute(delete(Invite).where(Invite.partnership_id == old.id))
+    colour = target.free_colour()
+    user.partnership = target
+    user.colour = colour
+    db.session.flush()
+    if old is not None:
+        db.session.delete(old)
+    # The new member's lane goes after the other personal lanes, before the shared ones.
+    lanes = db.session.scalars(
+        select(Lane).where(Lane.partnership_id == target.id).order_by(Lane.position)
+    ).all()
+    personal = sum(1 for lane in lanes if not lane.is_shared)
+    lane = Lane(partnership=target, owner=user, name=user.display_name, position=0)
+    db.session.add(lane)
+    renumber([*lanes[:personal], lane, *lanes[personal:]])
+
+
+def renumber(records) -> None:
+    """Set ``position`` to 0..n-1 in the given order."""
+    for i, record in enumerate(records):
+        record.position = i
+
+
+def move_in_order(records: list, record, offset: int) -> None:
+    """Move ``record`` up (-1) or down (+1) in ``records`` and renumber them all."""
+    index = records.index(record)
+    target = max(0, min(len(records) - 1, index + offset))
+    records.insert(target, records.pop(index))
+    renumber(records)

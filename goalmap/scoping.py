@@ -1,0 +1,48 @@
+"""The one path by which views read partnership data.
+
+Every query for a partnership's records starts from :func:`scoped`, which
+filters by the signed-in member's partnership, hides soft-deleted rows and
+hides the content of the other members' private goals. Views load objects
+through :func:`get_or_404` and take partnership, lane and owner from what was
+loaded, never from the URL or the form.
+"""
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import Select, or_, select
+
+from goalmap.extensions import db
+from goalmap.models import Goal, User
+
+
+def scoped(model, *, user: User | None = None, include_deleted: bool = False) -> Select:
+    """``SELECT model`` limited to what ``user`` (default: the signed-in member) may read."""
+    user = user or current_user
+    stmt = select(model).where(model.partnership_id == user.partnership_id)
+    if hasattr(model, "deleted_at") and not include_deleted:
+        stmt = stmt.where(model.deleted_at.is_(None))
+    if model is Goal:
+        stmt = stmt.where(or_(Goal.is_private.is_(False), Goal.owner_id == user.id))
+    return stmt
+
+
+def get_or_404(model, ident, **kwargs):
+    """One record by id through :func:`scoped`; 404 when it is not the member's to see."""
+    if not isinstance(ident, int):
+        abort(404)
+    record = db.session.scalar(scoped(model, **kwargs).where(model.id == ident))
+    if record is None:
+        abort(404)
+    return record
+
+
+def hidden_goals(quarter_id: int, user: User | None = None) -> Select:
+    """Where the other members' private goals sit on a board, without any of their content."""
+    user = user or current_user
+    return select(Goal.id, Goal.lane_id, Goal.stage_id, Goal.position).where(
+        Goal.partnership_id == user.partnership_id,
+        Goal.quarter_id == quarter_id,
+        Goal.deleted_at.is_(None),
+        Goal.is_private.is_(True),
+        Goal.owner_id != user.id,
+    )

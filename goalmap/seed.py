@@ -1,0 +1,93 @@
+"""``flask seed-demo``: a demo partnership to look around in."""
+
+from datetime import date, timedelta
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from goalmap.board import next_quarter
+from goalmap.extensions import db
+from goalmap.models import Goal, Invite, Lane, Quarter, Stage, User
+from goalmap.partnership.service import found_partnership, join
+from goalmap.passwords import hash_password
+
+DEMO_PASSWORD = "goalmap-demo"
+DEMO_PEOPLE = (("alex@example.com", "Alex"), ("sam@example.com", "Sam"))
+
+# (lane: 0 Alex, 1 Sam, 2 Together), stage index, title, notes, private, start week, length
+DEMO_GOALS = (
+    (0, 2, "Run a half marathon", "Three runs a week; long run on Saturdays.", False, 0, 12),
+    (0, 1, "Finish the pottery course", "Tuesday evenings at the studio.", False, 1, 8),
+    (0, 0, "Write to my sister every month", "", True, None, None),
+    (1, 2, "Learn conversational Spanish", "20 minutes a day before work.", False, 0, 13),
+    (1, 1, "Ship the side project", "One evening a week, protected.", False, 2, 6),
+    (1, 3, "Read four novels", "", False, None, None),
+    (2, 1, "Plan the summer trip to Lisbon", "Budget first, then dates.", False, 3, 5),
+    (2, 2, "Sunday dinners with friends", "Alternate who hosts.", False, 0, 13),
+    (2, 0, "Repaint the bedroom", "", False, None, None),
+    (2, 3, "Build an emergency fund", "Three months of costs.", False, 0, 4),
+)
+
+
+def _demo_goals(quarter: Quarter, lanes: list[Lane], stages: list[Stage], people: list[User]):
+    positions: dict = {}
+    for lane_index, stage_index, title, notes, private, week, weeks in DEMO_GOALS:
+        lane, stage = lanes[lane_index], stages[stage_index]
+        starts = quarter.starts_on + timedelta(weeks=week) if week is not None else None
+        position = positions.setdefault((lane.id, stage.id), 0)
+        positions[lane.id, stage.id] += 1
+        yield Goal(
+            partnership_id=quarter.partnership_id,
+            quarter=quarter,
+            lane=lane,
+            stage=stage,
+            owner_id=lane.owner_id,
+            created_by_id=(lane.owner or people[0]).id,
+            title=title,
+            notes=notes,
+            is_private=private,
+            starts_on=starts,
+            target_on=starts + timedelta(weeks=weeks) if starts else None,
+            status="done" if stage.name == "Done" else "active",
+            position=position,
+        )
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Create the demo partnership (Alex and Sam) with a planned quarter."""
+    if db.session.scalar(select(User).where(User.email == DEMO_PEOPLE[0][0])):
+        click.echo("The demo partnership exists already.")
+        return
+    people = [
+        User(email=email, display_name=name, password_hash=hash_password(DEMO_PASSWORD))
+        for email, name in DEMO_PEOPLE
+    ]
+    db.session.add(people[0])
+    partnership = found_partnership(people[0])
+    partnership.name = "Alex & Sam"
+    db.session.flush()
+    invite, _token = Invite.issue(partnership, people[0], lifetime_days=7)
+    join(people[1], invite)
+    db.session.flush()
+    name, starts, ends = next_quarter(date.today() - timedelta(days=92))
+    quarter = Quarter(partnership=partnership, name=name, starts_on=starts, ends_on=ends,
+                      state="active")
+    db.session.add(quarter)
+    db.session.flush()
+    lanes = db.session.scalars(
+        select(Lane).where(Lane.partnership_id == partnership.id).order_by(Lane.position)
+    ).all()
+    lanes = sorted(lanes, key=lambda lane: (lane.owner_id is None, lane.owner_id or 0))
+    stages = db.session.scalars(
+        select(Stage).where(Stage.partnership_id == partnership.id).order_by(Stage.position)
+    ).all()
+    db.session.add_all(_demo_goals(quarter, lanes, stages, people))
+    db.session.commit()
+    click.echo(f"Demo ready: sign in as {DEMO_PEOPLE[0][0]} or {DEMO_PEOPLE[1][0]}, "
+               f"password {DEMO_PASSWORD}.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_demo)

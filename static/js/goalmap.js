@@ -1,0 +1,47 @@
+// Goalmap's small behaviours, set up on every piece of content htmx loads.
+(function () {
+  "use strict";
+
+  function announce(text) {
+    var region = document.getElementById("announcer");
+    if (!region) return;
+    region.textContent = "";
+    // A fresh text node is read out even when the same words come twice.
+    window.setTimeout(function () { region.textContent = text; }, 50);
+  }
+
+  function showError(text) {
+    var flashes = document.getElementById("flashes");
+    if (!flashes) return;
+    flashes.replaceChildren();
+    var p = document.createElement("p");
+    p.className = "flash flash-error";
+    p.textContent = text;
+    flashes.appendChild(p);
+    announce(text);
+  }
+
+  htmx.onLoad(function (root) {
+    root.querySelectorAll("[data-select-on-focus]").forEach(function (input) {
+      input.addEventListener("focus", function () { input.select(); });
+    });
+  });
+
+  // Refused or failed requests are not swapped in; say why where the user looks.
+  document.body.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var doc = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+    var message = doc.getElementById("error-message");
+    showError(message ? message.textContent : "That did not work (error " + xhr.status + "). Please try again.");
+  });
+
+  document.body.addEventListener("htmx:sendError", function () {
+    showError("Goalmap cannot be reached. Check your connection; nothing was saved.");
+  });
+
+  // Read out what changed, such as "Deleted …" with its undo, after each swap.
+  document.body.addEventListener("htmx:afterSettle", function () {
+    var flash = document.querySelector("#flashes .flash");
+    if (flash) announce(flash.textContent.trim());
+  });
+})();
