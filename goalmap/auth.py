@@ -10,6 +10,7 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from goalmap.extensions import db, limiter, login_manager
+from goalmap.fields import strip
 from goalmap.models import User
 from goalmap.models.people import email_key
 from goalmap.partnership.service import found_partnership
@@ -31,8 +32,8 @@ def load_user(session_token: str) -> User | None:
 
 
 class RegisterForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    display_name = StringField("Your name", validators=[DataRequired(), Length(max=80)])
+    email = EmailField("Email", filters=[strip], validators=[DataRequired(), Email(), Length(max=254)])
+    display_name = StringField("Your name", filters=[strip], validators=[DataRequired(), Length(max=80)])
     password = PasswordField("Password", validators=PASSWORD_RULES)
     confirm = PasswordField(
         "Password again", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
@@ -43,17 +44,17 @@ class RegisterForm(FlaskForm):
             raise ValidationError("An account with this email already exists. Sign in instead?")
 
     def create_user(self) -> User:
+        """A new, unsaved account from the form."""
         user = User(
             email=email_key(self.email.data),
             display_name=self.display_name.data.strip(),
             password_hash=hash_password(self.password.data),
         )
-        db.session.add(user)
-        return user
+        return user  # added to the session once it has a partnership
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    email = EmailField("Email", filters=[strip], validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     remember = BooleanField("Keep me signed in on this device")
 

@@ -11,7 +11,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from goalmap.extensions import db, htmx
-from goalmap.fields import DayField
+from goalmap.fields import DayField, strip
 from goalmap.models import Goal, Lane, Quarter, Stage
 from goalmap.scoping import get_or_404, hidden_goals, scoped
 
@@ -58,7 +58,7 @@ class Board:
 
 
 class QuarterForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=40)])
+    name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=40)])
     starts_on = DayField("Starts on", validators=[DataRequired("Enter a start date.")])
     ends_on = DayField("Ends on", validators=[DataRequired("Enter an end date.")])
 

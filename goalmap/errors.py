@@ -20,6 +20,8 @@ FRIENDLY = {
 
 def _message(error: HTTPException) -> str:
     default = FRIENDLY.get(error.code, error.name)
+    if error.code == 429:  # Flask-Limiter's description is the limit itself ("3 per 1 minute")
+        return default
     # Werkzeug's own descriptions are written for developers; ours are written for people.
     own = error.description if error.description != type(error).description else None
     return own or default

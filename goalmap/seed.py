@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from goalmap.board import next_quarter
@@ -55,6 +56,7 @@ def _demo_goals(quarter: Quarter, lanes: list[Lane], stages: list[Stage], people
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo() -> None:
     """Create the demo partnership (Alex and Sam) with a planned quarter."""
     if db.session.scalar(select(User).where(User.email == DEMO_PEOPLE[0][0])):
@@ -64,7 +66,6 @@ def seed_demo() -> None:
         User(email=email, display_name=name, password_hash=hash_password(DEMO_PASSWORD))
         for email, name in DEMO_PEOPLE
     ]
-    db.session.add(people[0])
     partnership = found_partnership(people[0])
     partnership.name = "Alex & Sam"
     db.session.flush()

@@ -7,6 +7,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -16,18 +17,20 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from goalmap.fields import DayField
+from goalmap.fields import DayField, strip
 from goalmap.models import GOAL_STATUSES
 
 
 
 
 class GoalForm(FlaskForm):
-    title = StringField("Goal", validators=[DataRequired("Give the goal a title."), Length(max=200)])
+    title = StringField(
+        "Goal", filters=[strip], validators=[DataRequired("Give the goal a title."), Length(max=200)]
+    )
     notes = TextAreaField("Notes", validators=[Length(max=5000)])
     starts_on = DayField("Start", validators=[Optional()])
     target_on = DayField("Target", validators=[Optional()])
-    status = SelectField("Status", choices=[(s, s.capitalize()) for s in GOAL_STATUSES],
+    status = SelectField("Status", choices=[SelectChoice(s, s.capitalize()) for s in GOAL_STATUSES],
                          default="active")
     is_private = BooleanField("Private: my partner sees only that a private goal exists")
     version = HiddenField()

@@ -105,11 +105,13 @@ class Invite(db.Model):
     def issue(cls, partnership: Partnership, by: User, lifetime_days: int) -> tuple["Invite", str]:
         """Create an invite; return it with the plain token (never stored)."""
         token = secrets.token_urlsafe(32)  # 256 bits
+        now = utcnow()
         invite = cls(
             partnership=partnership,
             created_by=by,
             token_hash=hash_token(token),
-            expires_at=utcnow() + timedelta(days=lifetime_days),
+            created_at=now,
+            expires_at=now + timedelta(days=lifetime_days),
         )
         db.session.add(invite)
         return invite, token

@@ -1,7 +1,9 @@
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length
 
+from goalmap.fields import strip
 from goalmap.models.people import COLOURS
 
 
@@ -15,15 +17,15 @@ class NameForm(FlaskForm):
     class Meta:
         csrf = False
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=40)])
+    name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=40)])
 
 
 class PartnershipForm(FlaskForm):
-    name = StringField("Partnership name", validators=[DataRequired(), Length(max=120)])
+    name = StringField("Partnership name", filters=[strip], validators=[DataRequired(), Length(max=120)])
 
 
 class ColourForm(FlaskForm):
-    colour = RadioField("Your colour", choices=list(COLOURS.items()), validators=[DataRequired()])
+    colour = RadioField("Your colour", choices=[SelectChoice(value, label) for value, label in COLOURS.items()], validators=[DataRequired()])
 
 
 class OrderForm(FlaskForm):

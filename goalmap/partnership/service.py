@@ -17,6 +17,7 @@ def found_partnership(user: User) -> Partnership:
     partnership = Partnership(name=f"{user.display_name}'s partnership")
     db.session.add(partnership)
     user.partnership = partnership
+    db.session.add(user)
     user.colour = partnership.free_colour()
     db.session.add_all(
         Stage(partnership=partnership, name=name, position=i) for i, name in enumerate(DEFAULT_STAGES)
@@ -44,15 +45,16 @@ def join(user: User, invite: Invite) -> None:
             raise JoinRefused(
                 "Your account already has quarters of its own; joining would leave them behind."
             )
-    invite.used_at = utcnow()
-    invite.used_by = user
+    colour = target.free_colour()  # before the newcomer counts as a member
     if old is not None:
         db.session.execute(delete(Lane).where(Lane.partnership_id == old.id))
         db.session.execute(delete(Stage).where(Stage.partnership_id == old.id))
         db.session.execute(delete(Invite).where(Invite.partnership_id == old.id))
-    colour = target.free_colour()
     user.partnership = target
     user.colour = colour
+    db.session.add(user)
+    invite.used_at = utcnow()
+    invite.used_by = user
     db.session.flush()
     if old is not None:
         db.session.delete(old)

@@ -1,0 +1,122 @@
+import pytest
+from conftest import PASSWORD, load
+from sqlalchemy import select
+
+from goalmap.extensions import db
+from goalmap.models import Lane, Stage, User
+
+GOOD = {
+    "display_name": "Robin",
+    "email": "Robin@Example.com ",
+    "password": "a long enough password",
+    "confirm": "a long enough password",
+}
+
+
+def test_register_creates_account_partnership_and_board_shape(app, client):
+    response = client.post("/register", data=GOOD)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "robin@example.com"))
+        assert user.password_hash.startswith("$argon2id$")
+        assert GOOD["password"] not in user.password_hash
+        lanes = db.session.scalars(select(Lane).where(Lane.partnership_id == user.partnership_id))
+        assert sorted(lane.title for lane in lanes) == ["Robin", "Together"]
+        stages = db.session.scalars(
+            select(Stage).where(Stage.partnership_id == user.partnership_id).order_by(Stage.position)
+        )
+        assert [s.name for s in stages] == ["Ideas", "This quarter", "In progress", "Done"]
+    # Signed in: the first page offers to plan a quarter.
+    assert client.get("/").headers["Location"] == "/quarters/new"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"password": "short", "confirm": "short"}, "Use 10 to 200 characters."),
+        ({"confirm": "something else entirely"}, "The passwords differ."),
+        ({"email": "not-an-email"}, "Invalid email address."),
+        ({"display_name": ""}, "This field is required."),
+        ({"display_name": "x" * 81}, "Field cannot be longer than 80 characters."),
+    ],
+)
+def test_register_rejects_bad_input_next_to_the_field(app, client, change, message):
+    response = client.post("/register", data={**GOOD, **change})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(User)) == 0
+
+
+def test_register_refuses_a_taken_email(client, alex):
+    response = client.post("/register", data={**GOOD, "email": "ALEX@example.com"})
+    assert response.status_code == 422
+    assert "already exists" in response.get_data(as_text=True)
+
+
+def test_login_and_logout(client, alex):
+    assert client.login("alex@example.com").headers["Location"] == "/"
+    assert client.get("/settings").status_code == 200
+    assert client.post("/logout").headers["Location"] == "/login"
+    assert client.get("/settings").headers["Location"].startswith("/login?next=")
+
+
+def test_login_follows_next_only_within_the_site(client, alex):
+    response = client.post("/login?next=/settings", data={"email": alex.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/settings"
+    client.post("/logout")
+    response = client.post(
+        "/login?next=//evil.example/", data={"email": alex.email, "password": PASSWORD}
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_wrong_password_and_unknown_email_get_the_same_answer(client, alex):
+    wrong = client.login("alex@example.com", "not the password")
+    unknown = client.login("nobody@example.com", "not the password")
+    assert wrong.status_code == unknown.status_code == 422
+    message = "That email and password do not match an account."
+    assert message in wrong.get_data(as_text=True)
+    assert message in unknown.get_data(as_text=True)
+
+
+def test_login_is_rate_limited_with_a_clear_message(app, client, alex):
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    for _ in range(3):
+        assert client.login("alex@example.com", "wrong password!").status_code == 422
+    response = client.login("alex@example.com")
+    assert response.status_code == 429
+    assert "Too many attempts" in response.get_data(as_text=True)
+
+
+def test_logout_needs_a_post_with_csrf(alex_client):
+    assert alex_client.get("/logout").status_code == 405
+    response = alex_client.post("/logout", csrf=False)
+    assert response.status_code == 400
+    assert "This form has expired" in response.get_data(as_text=True)
+    assert alex_client.get("/settings").status_code == 200
+
+
+def test_change_password_signs_out_other_sessions(app, alex, alex_client):
+    other_device = app.test_client()
+    other_device.login(alex.email)
+    response = alex_client.post(
+        "/account/password",
+        data={"current": PASSWORD, "password": "a brand new password", "confirm": "a brand new password"},
+    )
+    assert response.headers["Location"] == "/settings"
+    assert alex_client.get("/settings").status_code == 200
+    assert other_device.get("/settings").status_code == 302
+    assert app.test_client().login(alex.email, "a brand new password").status_code == 302
+    assert load(app, User, alex.id).password_hash != alex.password_hash
+
+
+def test_change_password_checks_the_current_one(alex_client):
+    response = alex_client.post(
+        "/account/password",
+        data={"current": "wrong wrong wrong", "password": "a brand new password",
+              "confirm": "a brand new password"},
+    )
+    assert response.status_code == 422
+    assert "That is not your current password." in response.get_data(as_text=True)
