@@ -8,7 +8,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from goalmap.extensions import db, htmx
 from goalmap.fields import DayField, strip
@@ -59,8 +59,8 @@ class Board:
 
 class QuarterForm(FlaskForm):
     name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=40)])
-    starts_on = DayField("Starts on", validators=[DataRequired("Enter a start date.")])
-    ends_on = DayField("Ends on", validators=[DataRequired("Enter an end date.")])
+    starts_on = DayField("Starts on", validators=[InputRequired("Enter a start date.")])
+    ends_on = DayField("Ends on", validators=[InputRequired("Enter an end date.")])
 
     def validate_ends_on(self, field) -> None:
         if self.starts_on.data and field.data and field.data <= self.starts_on.data:

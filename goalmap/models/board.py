@@ -187,9 +187,11 @@ class Goal(db.Model):
             )
 
     def cell_size(self, lane_id: int, stage_id: int) -> int:
-        return db.session.scalar(
-            select(db.func.count()).where(*self._cell(lane_id, stage_id), Goal.id != self.id)
-        )
+        """How many other live goals the cell holds."""
+        with db.session.no_autoflush:  # a goal being created must not be written half-made
+            return db.session.scalar(
+                select(db.func.count()).where(*self._cell(lane_id, stage_id), Goal.id != self.id)
+            )
 
     def place_last(self) -> None:
         """Give a new (or restored) goal the next free position in its cell."""

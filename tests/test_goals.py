@@ -1,0 +1,294 @@
+import re
+
+import pytest
+from conftest import cell_positions, lane_of, load, make_goal, shared_lane, stages_of
+
+from goalmap.extensions import db
+from goalmap.models import Goal
+
+
+def new_goal(client, quarter, lane, stage, htmx=False, **fields):
+    data = {"lane_id": lane.id, "stage_id": stage.id, "title": "Run a half marathon",
+            "status": "active", **fields}
+    return client.post(f"/quarters/{quarter.id}/goals/new", data=data, htmx=htmx)
+
+
+def goal_titles(app, quarter) -> list[str]:
+    with app.app_context():
+        return db.session.scalars(
+            db.select(Goal.title).where(Goal.quarter_id == quarter.id, Goal.deleted_at.is_(None))
+            .order_by(Goal.id)
+        ).all()
+
+
+# -- create -------------------------------------------------------------------------
+
+
+def test_create_with_a_plain_form_redirects_to_the_board(app, alex, quarter, alex_client):
+    lane, stage = lane_of(app, alex), stages_of(app, alex)[1]
+    response = new_goal(alex_client, quarter, lane, stage, notes="Saturdays", starts_on="2027-01-04",
+                        target_on="2027-03-28", is_private="y")
+    assert response.headers["Location"] == f"/quarters/{quarter.id}"
+    with app.app_context():
+        goal = db.session.scalar(db.select(Goal))
+        assert (goal.owner_id, goal.stage_id, goal.position) == (alex.id, stage.id, 0)
+        assert goal.is_private and goal.notes == "Saturdays"
+        assert goal.created_by_id == alex.id
+
+
+def test_create_with_htmx_answers_with_the_board(app, alex, quarter, alex_client):
+    response = new_goal(alex_client, quarter, shared_lane(app, alex), stages_of(app, alex)[0], htmx=True)
+    assert response.status_code == 200
+    assert response.headers["HX-Retarget"] == "#board"
+    assert response.headers["HX-Trigger"] == "board-changed"
+    body = response.get_data(as_text=True)
+    assert body.lstrip().startswith('<section id="board"')
+    assert 'id="flashes" class="flashes" role="status" hx-swap-oob="true"' in body
+    assert "Added “Run a half marathon”." in body
+
+
+def test_the_new_goal_form_comes_as_a_fragment_or_a_page(app, alex, quarter, alex_client):
+    lane, stage = lane_of(app, alex), stages_of(app, alex)[0]
+    url = f"/quarters/{quarter.id}/goals/new?lane={lane.id}&stage={stage.id}"
+    fragment = alex_client.get(url, htmx=True).get_data(as_text=True)
+    assert fragment.lstrip().startswith(f'<form id="new-goal-{lane.id}-{stage.id}"')
+    page = alex_client.get(url).get_data(as_text=True)
+    assert "New goal in Alex · Ideas" in page
+
+
+def test_a_private_goal_is_only_possible_in_a_personal_lane(app, alex, quarter, alex_client):
+    new_goal(alex_client, quarter, shared_lane(app, alex), stages_of(app, alex)[0], is_private="y")
+    with app.app_context():
+        assert db.session.scalar(db.select(Goal.is_private)) is False
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"title": ""}, "Give the goal a title."),
+        ({"title": "   "}, "Give the goal a title."),
+        ({"title": "x" * 201}, "Field cannot be longer than 200 characters."),
+        ({"notes": "x" * 5001}, "Field cannot be longer than 5000 characters."),
+        ({"starts_on": "2027-02-01", "target_on": "2027-01-01"},
+         "The target date cannot be before the start date."),
+        ({"target_on": "next week"}, "Enter a date like 2027-01-31."),
+        ({"status": "abandoned"}, "Not a valid choice."),
+    ],
+)
+@pytest.mark.parametrize("htmx", [False, True])
+def test_bad_input_is_shown_next_to_the_field_and_nothing_is_saved(
+    app, alex, quarter, alex_client, fields, message, htmx
+):
+    response = new_goal(alex_client, quarter, lane_of(app, alex), stages_of(app, alex)[0],
+                        htmx=htmx, **fields)
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert message in body
+    assert 'aria-invalid="true"' in body
+    if htmx:
+        assert body.lstrip().startswith("<form id=")
+    assert goal_titles(app, quarter) == []
+
+
+def test_every_error_is_shown_at_once(app, alex, quarter, alex_client):
+    response = new_goal(alex_client, quarter, lane_of(app, alex), stages_of(app, alex)[0], htmx=True,
+                        title="", starts_on="2027-02-01", target_on="2027-01-01")
+    body = response.get_data(as_text=True)
+    assert "Give the goal a title." in body
+    assert "The target date cannot be before the start date." in body
+
+
+def test_a_partner_cannot_add_to_the_other_partners_lane(app, alex, sam, quarter, sam_client):
+    response = new_goal(sam_client, quarter, lane_of(app, alex), stages_of(app, alex)[0])
+    assert response.status_code == 403
+    assert goal_titles(app, quarter) == []
+
+
+def test_a_stranger_cannot_add_to_a_board_or_lane_not_theirs(app, alex, stranger, quarter,
+                                                             stranger_client):
+    lane, stage = lane_of(app, alex), stages_of(app, alex)[0]
+    assert new_goal(stranger_client, quarter, lane, stage).status_code == 404
+    # Their own quarter with someone else's lane and stage ids is refused just the same.
+    own = stranger_client.post("/quarters/new", data={"name": "Q", "starts_on": "2027-01-01",
+                                                      "ends_on": "2027-03-31"})
+    own_quarter_id = int(own.headers["Location"].rsplit("/", 1)[1])
+    response = stranger_client.post(f"/quarters/{own_quarter_id}/goals/new",
+                                    data={"lane_id": lane.id, "stage_id": stage.id, "title": "X"})
+    assert response.status_code == 404
+    assert goal_titles(app, quarter) == []
+
+
+# -- edit ---------------------------------------------------------------------------
+
+
+def test_edit_in_place_with_htmx(app, alex, quarter, alex_client):
+    goal = make_goal(app, quarter, lane_of(app, alex))
+    form = alex_client.get(f"/goals/{goal.id}/edit", htmx=True).get_data(as_text=True)
+    assert form.lstrip().startswith(f'<form id="goal-{goal.id}-form"')
+    assert 'name="version" type="hidden" value="1"' in form
+    response = alex_client.post(f"/goals/{goal.id}/edit", htmx=True, data={
+        "title": "Sail to the island", "notes": "<b>with Sam</b>", "status": "paused",
+        "version": "1"})
+    body = response.get_data(as_text=True)
+    assert body.lstrip().startswith(f'<article class="goal status-paused" id="goal-{goal.id}"')
+    assert "&lt;b&gt;with Sam&lt;/b&gt;" in body and "<b>with Sam</b>" not in body
+    saved = load(app, Goal, goal.id)
+    assert (saved.title, saved.status, saved.version) == ("Sail to the island", "paused", 2)
+
+
+def test_edit_without_javascript_redirects_back_to_the_card(app, alex, quarter, alex_client):
+    goal = make_goal(app, quarter, lane_of(app, alex))
+    assert "Edit goal" in alex_client.get(f"/goals/{goal.id}/edit").get_data(as_text=True)
+    response = alex_client.post(f"/goals/{goal.id}/edit",
+                                data={"title": "New title", "status": "active", "version": "1"})
+    assert response.headers["Location"] == f"/quarters/{quarter.id}#goal-{goal.id}"
+
+
+def test_a_stale_save_is_a_conflict_that_keeps_both_versions(app, alex, sam, quarter, alex_client,
+                                                             sam_client):
+    goal = make_goal(app, quarter, shared_lane(app, alex), notes="first words")
+    first = alex_client.post(f"/goals/{goal.id}/edit", htmx=True, data={
+        "title": "Alex's title", "notes": "Alex's words", "status": "active", "version": "1"})
+    assert first.status_code == 200
+    second = sam_client.post(f"/goals/{goal.id}/edit", htmx=True, data={
+        "title": "Sam's title", "notes": "Sam's words", "status": "active", "version": "1"})
+    assert second.status_code == 409
+    body = second.get_data(as_text=True)
+    assert "Someone saved this goal while you were editing." in body
+    assert "Alex&#39;s words" in body  # theirs, shown
+    assert "Sam&#39;s words" in body  # mine, kept in the form
+    assert 'name="version" type="hidden" value="2"' in body
+    assert load(app, Goal, goal.id).title == "Alex's title"
+    # Saving again on the version now shown keeps Sam's words, on purpose.
+    again = sam_client.post(f"/goals/{goal.id}/edit", htmx=True, data={
+        "title": "Sam's title", "notes": "Sam's words", "status": "active", "version": "2"})
+    assert again.status_code == 200
+    assert load(app, Goal, goal.id).notes == "Sam's words"
+
+
+def test_a_partner_edits_shared_goals_but_not_the_others_personal_ones(app, alex, sam, quarter,
+                                                                       sam_client):
+    personal = make_goal(app, quarter, lane_of(app, alex), title="Alex's own")
+    shared = make_goal(app, quarter, shared_lane(app, alex), title="Ours")
+    data = {"title": "Changed", "status": "active", "version": "1"}
+    assert sam_client.get(f"/goals/{personal.id}/edit").status_code == 403
+    assert sam_client.post(f"/goals/{personal.id}/edit", data=data).status_code == 403
+    assert sam_client.post(f"/goals/{shared.id}/edit", data=data).status_code == 302
+    assert load(app, Goal, personal.id).title == "Alex's own"
+    assert load(app, Goal, shared.id).title == "Changed"
+
+
+def test_private_goals_show_only_a_placeholder_to_the_partner(app, alex, sam, quarter, sam_client,
+                                                               alex_client):
+    secret = make_goal(app, quarter, lane_of(app, alex), title="Secret title", notes="Secret notes",
+                       is_private=True)
+    board = sam_client.get(f"/quarters/{quarter.id}").get_data(as_text=True)
+    assert "Secret" not in board
+    assert f'<article class="goal goal-hidden" id="goal-{secret.id}">' in board
+    assert "Alex" in board and "1 goal" in board  # the lane's load stays honest
+    for url in (f"/goals/{secret.id}", f"/goals/{secret.id}/edit", f"/goals/{secret.id}/move"):
+        response = sam_client.get(url, htmx=True)
+        assert response.status_code == 404
+        assert "Secret" not in response.get_data(as_text=True)
+    assert sam_client.post(f"/goals/{secret.id}/delete").status_code == 404
+    assert "Secret title" in alex_client.get(f"/quarters/{quarter.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/goals/{id}"),
+        ("get", "/goals/{id}/edit"),
+        ("post", "/goals/{id}/edit"),
+        ("get", "/goals/{id}/move"),
+        ("post", "/goals/{id}/move"),
+        ("post", "/goals/{id}/delete"),
+        ("post", "/goals/{id}/restore"),
+    ],
+)
+def test_a_stranger_gets_404_for_every_goal_route(app, alex, quarter, stranger_client, method, path):
+    goal = make_goal(app, quarter, shared_lane(app, alex), title="Our secret plan")
+    response = getattr(stranger_client, method)(path.format(id=goal.id), htmx=True)
+    assert response.status_code == 404
+    assert "Our secret plan" not in response.get_data(as_text=True)
+    assert load(app, Goal, goal.id).deleted_at is None
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(app, alex, quarter, client):
+    goal = make_goal(app, quarter, shared_lane(app, alex))
+    assert client.get(f"/goals/{goal.id}/edit").headers["Location"].startswith("/login")
+
+
+# -- move ---------------------------------------------------------------------------
+
+
+def test_move_across_columns_and_lanes_keeps_positions_dense(app, alex, sam, quarter, alex_client):
+    lane, shared = lane_of(app, alex), shared_lane(app, alex)
+    ideas, doing = stages_of(app, alex)[0], stages_of(app, alex)[2]
+    goals = [make_goal(app, quarter, lane, ideas, title=f"G{i}") for i in range(4)]
+    response = alex_client.post(f"/goals/{goals[1].id}/move", htmx=True,
+                                data={"lane_id": shared.id, "stage_id": doing.id, "position": 0})
+    assert response.headers["HX-Retarget"] == "#board"
+    alex_client.post(f"/goals/{goals[3].id}/move",
+                     data={"lane_id": lane.id, "stage_id": ideas.id, "position": 0})
+    cells = cell_positions(app, quarter.id)
+    assert cells[lane.id, ideas.id] == [(0, goals[3].id), (1, goals[0].id), (2, goals[2].id)]
+    assert cells[shared.id, doing.id] == [(0, goals[1].id)]
+    moved = load(app, Goal, goals[1].id)
+    assert (moved.owner_id, moved.lane_id) == (None, shared.id)
+
+
+def test_a_move_onto_the_partners_lane_is_refused(app, alex, sam, quarter, alex_client):
+    goal = make_goal(app, quarter, lane_of(app, alex))
+    response = alex_client.post(f"/goals/{goal.id}/move", htmx=True, data={
+        "lane_id": lane_of(app, sam).id, "stage_id": stages_of(app, alex)[1].id, "position": 0})
+    assert response.status_code == 403
+    assert "own lane or a shared one" in response.get_data(as_text=True)
+    assert load(app, Goal, goal.id).lane_id == lane_of(app, alex).id
+
+
+def test_a_private_goal_moved_to_a_shared_lane_stops_being_private(app, alex, quarter, alex_client):
+    goal = make_goal(app, quarter, lane_of(app, alex), is_private=True)
+    alex_client.post(f"/goals/{goal.id}/move", data={
+        "lane_id": shared_lane(app, alex).id, "stage_id": goal.stage_id, "position": 0})
+    assert load(app, Goal, goal.id).is_private is False
+
+
+@pytest.mark.parametrize("data", [{}, {"lane_id": "x", "stage_id": "1", "position": "0"},
+                                  {"lane_id": "1", "stage_id": "1", "position": "-1"}])
+def test_a_malformed_move_is_refused_without_change(app, alex, quarter, alex_client, data):
+    goal = make_goal(app, quarter, lane_of(app, alex))
+    assert alex_client.post(f"/goals/{goal.id}/move", data=data).status_code == 422
+    assert load(app, Goal, goal.id).position == 0
+
+
+def test_the_move_form_is_the_keyboard_way(app, alex, quarter, alex_client):
+    goal = make_goal(app, quarter, lane_of(app, alex))
+    form = alex_client.get(f"/goals/{goal.id}/move", htmx=True).get_data(as_text=True)
+    assert form.lstrip().startswith(f'<form id="goal-{goal.id}-move"')
+    assert re.search(r'<select id="move-\d+-lane" name="lane_id">', form)
+    assert "Move goal" in alex_client.get(f"/goals/{goal.id}/move").get_data(as_text=True)
+
+
+# -- delete and undo ----------------------------------------------------------------
+
+
+def test_delete_is_soft_and_can_be_undone(app, alex, quarter, alex_client):
+    lane, stage = lane_of(app, alex), stages_of(app, alex)[0]
+    first, second = (make_goal(app, quarter, lane, stage, title=t) for t in ("First", "Second"))
+    response = alex_client.post(f"/goals/{first.id}/delete", htmx=True)
+    body = response.get_data(as_text=True)
+    assert "Deleted “First”." in body
+    assert f'hx-post="/goals/{first.id}/restore"' in body
+    assert "First" not in body.split('id="flashes"')[0]
+    assert load(app, Goal, first.id).deleted_at is not None
+    assert cell_positions(app, quarter.id)[lane.id, stage.id] == [(0, second.id)]
+    alex_client.post(f"/goals/{first.id}/restore", htmx=True)
+    assert cell_positions(app, quarter.id)[lane.id, stage.id] == [(0, second.id), (1, first.id)]
+    assert load(app, Goal, first.id).deleted_at is None
+
+
+def test_a_partner_cannot_delete_the_others_personal_goal(app, alex, sam, quarter, sam_client):
+    goal = make_goal(app, quarter, lane_of(app, alex))
+    assert sam_client.post(f"/goals/{goal.id}/delete").status_code == 403
+    assert load(app, Goal, goal.id).deleted_at is None
