@@ -2,7 +2,16 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -32,8 +41,12 @@ def load_user(session_token: str) -> User | None:
 
 
 class RegisterForm(FlaskForm):
-    email = EmailField("Email", filters=[strip], validators=[DataRequired(), Email(), Length(max=254)])
-    display_name = StringField("Your name", filters=[strip], validators=[DataRequired(), Length(max=80)])
+    email = EmailField(
+        "Email", filters=[strip], validators=[DataRequired(), Email(), Length(max=254)]
+    )
+    display_name = StringField(
+        "Your name", filters=[strip], validators=[DataRequired(), Length(max=80)]
+    )
     password = PasswordField("Password", validators=PASSWORD_RULES)
     confirm = PasswordField(
         "Password again", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]

@@ -26,7 +26,11 @@ def hash_password(password: str) -> str:
 def check_password(password_hash: str | None, password: str) -> bool:
     """True when ``password`` matches; with no hash, spend the same time and say no."""
     try:
-        return _hasher().verify(password_hash or current_app.extensions["goalmap.dummy_hash"],
-                                password) and password_hash is not None
+        return (
+            _hasher().verify(
+                password_hash or current_app.extensions["goalmap.dummy_hash"], password
+            )
+            and password_hash is not None
+        )
     except (VerificationError, InvalidHashError):
         return False

@@ -13,7 +13,7 @@ from goalmap.models import Goal, Invite, Lane, Quarter, Stage, User
 from goalmap.partnership.service import found_partnership, join
 from goalmap.passwords import hash_password
 
-DEMO_PASSWORD = "goalmap-demo"
+DEMO_PASSWORD = "goalmap-demo"  # noqa: S105  (a published demo login, not a secret)
 DEMO_PEOPLE = (("alex@example.com", "Alex"), ("sam@example.com", "Sam"))
 
 # (lane: 0 Alex, 1 Sam, 2 Together), stage index, title, notes, private, start week, length
@@ -73,8 +73,9 @@ def seed_demo() -> None:
     join(people[1], invite)
     db.session.flush()
     name, starts, ends = next_quarter(date.today() - timedelta(days=92))
-    quarter = Quarter(partnership=partnership, name=name, starts_on=starts, ends_on=ends,
-                      state="active")
+    quarter = Quarter(
+        partnership=partnership, name=name, starts_on=starts, ends_on=ends, state="active"
+    )
     db.session.add(quarter)
     db.session.flush()
     lanes = db.session.scalars(
@@ -86,8 +87,10 @@ def seed_demo() -> None:
     ).all()
     db.session.add_all(_demo_goals(quarter, lanes, stages, people))
     db.session.commit()
-    click.echo(f"Demo ready: sign in as {DEMO_PEOPLE[0][0]} or {DEMO_PEOPLE[1][0]}, "
-               f"password {DEMO_PASSWORD}.")
+    click.echo(
+        f"Demo ready: sign in as {DEMO_PEOPLE[0][0]} or {DEMO_PEOPLE[1][0]}, "
+        f"password {DEMO_PASSWORD}."
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -128,8 +128,11 @@ def load(app, model, ident):
 def make_user(app, name: str, partner_of: User | None = None) -> User:
     """A member with PASSWORD; alone in a new partnership, or joined to ``partner_of``'s."""
     with app.app_context():
-        user = User(email=f"{name.lower()}@example.com", display_name=name,
-                    password_hash=hash_password(PASSWORD))
+        user = User(
+            email=f"{name.lower()}@example.com",
+            display_name=name,
+            password_hash=hash_password(PASSWORD),
+        )
         if partner_of is None:
             found_partnership(user)
         else:
@@ -142,9 +145,13 @@ def make_user(app, name: str, partner_of: User | None = None) -> User:
 
 def make_quarter(app, user: User, name: str = "2027 Q1", **fields) -> Quarter:
     with app.app_context():
-        quarter = Quarter(partnership_id=user.partnership_id, name=name,
-                          starts_on=fields.pop("starts_on", date(2027, 1, 1)),
-                          ends_on=fields.pop("ends_on", date(2027, 3, 31)), **fields)
+        quarter = Quarter(
+            partnership_id=user.partnership_id,
+            name=name,
+            starts_on=fields.pop("starts_on", date(2027, 1, 1)),
+            ends_on=fields.pop("ends_on", date(2027, 3, 31)),
+            **fields,
+        )
         db.session.add(quarter)
         db.session.commit()
         return detached(quarter)
@@ -157,16 +164,20 @@ def lane_of(app, user: User) -> Lane:
 
 def shared_lane(app, user: User) -> Lane:
     with app.app_context():
-        return detached(db.session.scalar(
-            db.select(Lane).where(Lane.partnership_id == user.partnership_id,
-                                  Lane.owner_id.is_(None)).order_by(Lane.position)
-        ))
+        return detached(
+            db.session.scalar(
+                db.select(Lane)
+                .where(Lane.partnership_id == user.partnership_id, Lane.owner_id.is_(None))
+                .order_by(Lane.position)
+            )
+        )
 
 
 def stages_of(app, user: User) -> list[Stage]:
     with app.app_context():
         rows = db.session.scalars(
-            db.select(Stage).where(Stage.partnership_id == user.partnership_id)
+            db.select(Stage)
+            .where(Stage.partnership_id == user.partnership_id)
             .order_by(Stage.position)
         ).all()
         return [detached(stage) for stage in rows]
@@ -174,13 +185,24 @@ def stages_of(app, user: User) -> list[Stage]:
 
 def make_goal(app, quarter: Quarter, lane: Lane, stage: Stage | None = None, **fields) -> Goal:
     with app.app_context():
-        stage_id = stage.id if stage else db.session.scalar(
-            db.select(Stage.id).where(Stage.partnership_id == quarter.partnership_id)
-            .order_by(Stage.position)
+        stage_id = (
+            stage.id
+            if stage
+            else db.session.scalar(
+                db.select(Stage.id)
+                .where(Stage.partnership_id == quarter.partnership_id)
+                .order_by(Stage.position)
+            )
         )
-        goal = Goal(partnership_id=quarter.partnership_id, quarter_id=quarter.id,
-                    lane_id=lane.id, stage_id=stage_id, owner_id=lane.owner_id,
-                    title=fields.pop("title", "Learn to sail"), **fields)
+        goal = Goal(
+            partnership_id=quarter.partnership_id,
+            quarter_id=quarter.id,
+            lane_id=lane.id,
+            stage_id=stage_id,
+            owner_id=lane.owner_id,
+            title=fields.pop("title", "Learn to sail"),
+            **fields,
+        )
         db.session.add(goal)
         goal.place_last()
         db.session.commit()

@@ -24,7 +24,9 @@ def test_register_creates_account_partnership_and_board_shape(app, client):
         lanes = db.session.scalars(select(Lane).where(Lane.partnership_id == user.partnership_id))
         assert sorted(lane.title for lane in lanes) == ["Robin", "Together"]
         stages = db.session.scalars(
-            select(Stage).where(Stage.partnership_id == user.partnership_id).order_by(Stage.position)
+            select(Stage)
+            .where(Stage.partnership_id == user.partnership_id)
+            .order_by(Stage.position)
         )
         assert [s.name for s in stages] == ["Ideas", "This quarter", "In progress", "Done"]
     # Signed in: the first page offers to plan a quarter.
@@ -63,7 +65,9 @@ def test_login_and_logout(client, alex):
 
 
 def test_login_follows_next_only_within_the_site(client, alex):
-    response = client.post("/login?next=/settings", data={"email": alex.email, "password": PASSWORD})
+    response = client.post(
+        "/login?next=/settings", data={"email": alex.email, "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/settings"
     client.post("/logout")
     response = client.post(
@@ -103,7 +107,11 @@ def test_change_password_signs_out_other_sessions(app, alex, alex_client):
     other_device.login(alex.email)
     response = alex_client.post(
         "/account/password",
-        data={"current": PASSWORD, "password": "a brand new password", "confirm": "a brand new password"},
+        data={
+            "current": PASSWORD,
+            "password": "a brand new password",
+            "confirm": "a brand new password",
+        },
     )
     assert response.headers["Location"] == "/settings"
     assert alex_client.get("/settings").status_code == 200
@@ -115,8 +123,11 @@ def test_change_password_signs_out_other_sessions(app, alex, alex_client):
 def test_change_password_checks_the_current_one(alex_client):
     response = alex_client.post(
         "/account/password",
-        data={"current": "wrong wrong wrong", "password": "a brand new password",
-              "confirm": "a brand new password"},
+        data={
+            "current": "wrong wrong wrong",
+            "password": "a brand new password",
+            "confirm": "a brand new password",
+        },
     )
     assert response.status_code == 422
     assert "That is not your current password." in response.get_data(as_text=True)

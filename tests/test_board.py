@@ -65,7 +65,9 @@ def test_quarter_form_says_what_is_wrong(app, alex_client, change, message):
         assert db.session.scalar(select(db.func.count()).select_from(Quarter)) == 0
 
 
-def test_quarter_names_are_unique_within_a_partnership_only(app, alex, alex_client, stranger_client):
+def test_quarter_names_are_unique_within_a_partnership_only(
+    app, alex, alex_client, stranger_client
+):
     make_quarter(app, alex, name="2027 Q2")
     assert alex_client.post("/quarters/new", data=GOOD).status_code == 422
     assert stranger_client.post("/quarters/new", data=GOOD).status_code == 302
@@ -79,7 +81,9 @@ def test_quarter_list_shows_only_the_partnerships_quarters(app, alex, stranger, 
     assert "Stranger quarter" not in page
 
 
-def test_board_shows_every_lane_and_both_partners_see_it(app, alex, sam, quarter, alex_client, sam_client):
+def test_board_shows_every_lane_and_both_partners_see_it(
+    app, alex, sam, quarter, alex_client, sam_client
+):
     make_goal(app, quarter, shared_lane(app, alex), title="Plan the Lisbon trip")
     make_goal(app, quarter, lane_of(app, sam), title="Learn Spanish")
     for client in (alex_client, sam_client):
@@ -108,8 +112,9 @@ def test_strangers_and_anonymous_visitors_see_nothing(app, quarter, client, stra
     assert stranger_client.get("/quarters/999999").status_code == 404
 
 
-def test_the_board_loads_in_a_constant_number_of_queries(app, alex, sam, quarter, sam_client,
-                                                         count_queries):
+def test_the_board_loads_in_a_constant_number_of_queries(
+    app, alex, sam, quarter, sam_client, count_queries
+):
     stages = stages_of(app, alex)
     lanes = [lane_of(app, alex), lane_of(app, sam), shared_lane(app, alex)]
 
@@ -121,7 +126,13 @@ def test_the_board_loads_in_a_constant_number_of_queries(app, alex, sam, quarter
     make_goal(app, quarter, lanes[0], stages[0], is_private=True)
     small = board_queries()
     for i in range(40):
-        make_goal(app, quarter, lanes[i % 3], stages[i % 4], title=f"Goal {i}",
-                  is_private=(i % 3 == 0 and i % 2 == 0))
+        make_goal(
+            app,
+            quarter,
+            lanes[i % 3],
+            stages[i % 4],
+            title=f"Goal {i}",
+            is_private=(i % 3 == 0 and i % 2 == 0),
+        )
     assert board_queries() == small
     assert small <= 12

@@ -8,15 +8,21 @@ from goalmap.models import Goal
 
 
 def new_goal(client, quarter, lane, stage, htmx=False, **fields):
-    data = {"lane_id": lane.id, "stage_id": stage.id, "title": "Run a half marathon",
-            "status": "active", **fields}
+    data = {
+        "lane_id": lane.id,
+        "stage_id": stage.id,
+        "title": "Run a half marathon",
+        "status": "active",
+        **fields,
+    }
     return client.post(f"/quarters/{quarter.id}/goals/new", data=data, htmx=htmx)
 
 
 def goal_titles(app, quarter) -> list[str]:
     with app.app_context():
         return db.session.scalars(
-            db.select(Goal.title).where(Goal.quarter_id == quarter.id, Goal.deleted_at.is_(None))
+            db.select(Goal.title)
+            .where(Goal.quarter_id == quarter.id, Goal.deleted_at.is_(None))
             .order_by(Goal.id)
         ).all()
 
@@ -26,8 +32,16 @@ def goal_titles(app, quarter) -> list[str]:
 
 def test_create_with_a_plain_form_redirects_to_the_board(app, alex, quarter, alex_client):
     lane, stage = lane_of(app, alex), stages_of(app, alex)[1]
-    response = new_goal(alex_client, quarter, lane, stage, notes="Saturdays", starts_on="2027-01-04",
-                        target_on="2027-03-28", is_private="y")
+    response = new_goal(
+        alex_client,
+        quarter,
+        lane,
+        stage,
+        notes="Saturdays",
+        starts_on="2027-01-04",
+        target_on="2027-03-28",
+        is_private="y",
+    )
     assert response.headers["Location"] == f"/quarters/{quarter.id}"
     with app.app_context():
         goal = db.session.scalar(db.select(Goal))
@@ -37,7 +51,9 @@ def test_create_with_a_plain_form_redirects_to_the_board(app, alex, quarter, ale
 
 
 def test_create_with_htmx_answers_with_the_board(app, alex, quarter, alex_client):
-    response = new_goal(alex_client, quarter, shared_lane(app, alex), stages_of(app, alex)[0], htmx=True)
+    response = new_goal(
+        alex_client, quarter, shared_lane(app, alex), stages_of(app, alex)[0], htmx=True
+    )
     assert response.status_code == 200
     assert response.headers["HX-Retarget"] == "#board"
     assert response.headers["HX-Trigger"] == "board-changed"
@@ -52,6 +68,8 @@ def test_the_new_goal_form_comes_as_a_fragment_or_a_page(app, alex, quarter, ale
     url = f"/quarters/{quarter.id}/goals/new?lane={lane.id}&stage={stage.id}"
     fragment = alex_client.get(url, htmx=True).get_data(as_text=True)
     assert fragment.lstrip().startswith(f'<form id="new-goal-{lane.id}-{stage.id}"')
+    assert f'id="new-goal-{lane.id}-{stage.id}-title"' in fragment  # ids unique per open form
+    assert '="None"' not in fragment
     page = alex_client.get(url).get_data(as_text=True)
     assert "New goal in Alex · Ideas" in page
 
@@ -69,8 +87,10 @@ def test_a_private_goal_is_only_possible_in_a_personal_lane(app, alex, quarter, 
         ({"title": "   "}, "Give the goal a title."),
         ({"title": "x" * 201}, "Field cannot be longer than 200 characters."),
         ({"notes": "x" * 5001}, "Field cannot be longer than 5000 characters."),
-        ({"starts_on": "2027-02-01", "target_on": "2027-01-01"},
-         "The target date cannot be before the start date."),
+        (
+            {"starts_on": "2027-02-01", "target_on": "2027-01-01"},
+            "The target date cannot be before the start date.",
+        ),
         ({"target_on": "next week"}, "Enter a date like 2027-01-31."),
         ({"status": "abandoned"}, "Not a valid choice."),
     ],
@@ -79,8 +99,9 @@ def test_a_private_goal_is_only_possible_in_a_personal_lane(app, alex, quarter, 
 def test_bad_input_is_shown_next_to_the_field_and_nothing_is_saved(
     app, alex, quarter, alex_client, fields, message, htmx
 ):
-    response = new_goal(alex_client, quarter, lane_of(app, alex), stages_of(app, alex)[0],
-                        htmx=htmx, **fields)
+    response = new_goal(
+        alex_client, quarter, lane_of(app, alex), stages_of(app, alex)[0], htmx=htmx, **fields
+    )
     assert response.status_code == 422
     body = response.get_data(as_text=True)
     assert message in body
@@ -91,8 +112,16 @@ def test_bad_input_is_shown_next_to_the_field_and_nothing_is_saved(
 
 
 def test_every_error_is_shown_at_once(app, alex, quarter, alex_client):
-    response = new_goal(alex_client, quarter, lane_of(app, alex), stages_of(app, alex)[0], htmx=True,
-                        title="", starts_on="2027-02-01", target_on="2027-01-01")
+    response = new_goal(
+        alex_client,
+        quarter,
+        lane_of(app, alex),
+        stages_of(app, alex)[0],
+        htmx=True,
+        title="",
+        starts_on="2027-02-01",
+        target_on="2027-01-01",
+    )
     body = response.get_data(as_text=True)
     assert "Give the goal a title." in body
     assert "The target date cannot be before the start date." in body
@@ -104,16 +133,20 @@ def test_a_partner_cannot_add_to_the_other_partners_lane(app, alex, sam, quarter
     assert goal_titles(app, quarter) == []
 
 
-def test_a_stranger_cannot_add_to_a_board_or_lane_not_theirs(app, alex, stranger, quarter,
-                                                             stranger_client):
+def test_a_stranger_cannot_add_to_a_board_or_lane_not_theirs(
+    app, alex, stranger, quarter, stranger_client
+):
     lane, stage = lane_of(app, alex), stages_of(app, alex)[0]
     assert new_goal(stranger_client, quarter, lane, stage).status_code == 404
     # Their own quarter with someone else's lane and stage ids is refused just the same.
-    own = stranger_client.post("/quarters/new", data={"name": "Q", "starts_on": "2027-01-01",
-                                                      "ends_on": "2027-03-31"})
+    own = stranger_client.post(
+        "/quarters/new", data={"name": "Q", "starts_on": "2027-01-01", "ends_on": "2027-03-31"}
+    )
     own_quarter_id = int(own.headers["Location"].rsplit("/", 1)[1])
-    response = stranger_client.post(f"/quarters/{own_quarter_id}/goals/new",
-                                    data={"lane_id": lane.id, "stage_id": stage.id, "title": "X"})
+    response = stranger_client.post(
+        f"/quarters/{own_quarter_id}/goals/new",
+        data={"lane_id": lane.id, "stage_id": stage.id, "title": "X"},
+    )
     assert response.status_code == 404
     assert goal_titles(app, quarter) == []
 
@@ -126,9 +159,16 @@ def test_edit_in_place_with_htmx(app, alex, quarter, alex_client):
     form = alex_client.get(f"/goals/{goal.id}/edit", htmx=True).get_data(as_text=True)
     assert form.lstrip().startswith(f'<form id="goal-{goal.id}-form"')
     assert 'name="version" type="hidden" value="1"' in form
-    response = alex_client.post(f"/goals/{goal.id}/edit", htmx=True, data={
-        "title": "Sail to the island", "notes": "<b>with Sam</b>", "status": "paused",
-        "version": "1"})
+    response = alex_client.post(
+        f"/goals/{goal.id}/edit",
+        htmx=True,
+        data={
+            "title": "Sail to the island",
+            "notes": "<b>with Sam</b>",
+            "status": "paused",
+            "version": "1",
+        },
+    )
     body = response.get_data(as_text=True)
     assert body.lstrip().startswith(f'<article class="goal status-paused" id="goal-{goal.id}"')
     assert "&lt;b&gt;with Sam&lt;/b&gt;" in body and "<b>with Sam</b>" not in body
@@ -139,19 +179,27 @@ def test_edit_in_place_with_htmx(app, alex, quarter, alex_client):
 def test_edit_without_javascript_redirects_back_to_the_card(app, alex, quarter, alex_client):
     goal = make_goal(app, quarter, lane_of(app, alex))
     assert "Edit goal" in alex_client.get(f"/goals/{goal.id}/edit").get_data(as_text=True)
-    response = alex_client.post(f"/goals/{goal.id}/edit",
-                                data={"title": "New title", "status": "active", "version": "1"})
+    response = alex_client.post(
+        f"/goals/{goal.id}/edit", data={"title": "New title", "status": "active", "version": "1"}
+    )
     assert response.headers["Location"] == f"/quarters/{quarter.id}#goal-{goal.id}"
 
 
-def test_a_stale_save_is_a_conflict_that_keeps_both_versions(app, alex, sam, quarter, alex_client,
-                                                             sam_client):
+def test_a_stale_save_is_a_conflict_that_keeps_both_versions(
+    app, alex, sam, quarter, alex_client, sam_client
+):
     goal = make_goal(app, quarter, shared_lane(app, alex), notes="first words")
-    first = alex_client.post(f"/goals/{goal.id}/edit", htmx=True, data={
-        "title": "Alex's title", "notes": "Alex's words", "status": "active", "version": "1"})
+    first = alex_client.post(
+        f"/goals/{goal.id}/edit",
+        htmx=True,
+        data={"title": "Alex's title", "notes": "Alex's words", "status": "active", "version": "1"},
+    )
     assert first.status_code == 200
-    second = sam_client.post(f"/goals/{goal.id}/edit", htmx=True, data={
-        "title": "Sam's title", "notes": "Sam's words", "status": "active", "version": "1"})
+    second = sam_client.post(
+        f"/goals/{goal.id}/edit",
+        htmx=True,
+        data={"title": "Sam's title", "notes": "Sam's words", "status": "active", "version": "1"},
+    )
     assert second.status_code == 409
     body = second.get_data(as_text=True)
     assert "Someone saved this goal while you were editing." in body
@@ -160,14 +208,18 @@ def test_a_stale_save_is_a_conflict_that_keeps_both_versions(app, alex, sam, qua
     assert 'name="version" type="hidden" value="2"' in body
     assert load(app, Goal, goal.id).title == "Alex's title"
     # Saving again on the version now shown keeps Sam's words, on purpose.
-    again = sam_client.post(f"/goals/{goal.id}/edit", htmx=True, data={
-        "title": "Sam's title", "notes": "Sam's words", "status": "active", "version": "2"})
+    again = sam_client.post(
+        f"/goals/{goal.id}/edit",
+        htmx=True,
+        data={"title": "Sam's title", "notes": "Sam's words", "status": "active", "version": "2"},
+    )
     assert again.status_code == 200
     assert load(app, Goal, goal.id).notes == "Sam's words"
 
 
-def test_a_partner_edits_shared_goals_but_not_the_others_personal_ones(app, alex, sam, quarter,
-                                                                       sam_client):
+def test_a_partner_edits_shared_goals_but_not_the_others_personal_ones(
+    app, alex, sam, quarter, sam_client
+):
     personal = make_goal(app, quarter, lane_of(app, alex), title="Alex's own")
     shared = make_goal(app, quarter, shared_lane(app, alex), title="Ours")
     data = {"title": "Changed", "status": "active", "version": "1"}
@@ -178,10 +230,17 @@ def test_a_partner_edits_shared_goals_but_not_the_others_personal_ones(app, alex
     assert load(app, Goal, shared.id).title == "Changed"
 
 
-def test_private_goals_show_only_a_placeholder_to_the_partner(app, alex, sam, quarter, sam_client,
-                                                               alex_client):
-    secret = make_goal(app, quarter, lane_of(app, alex), title="Secret title", notes="Secret notes",
-                       is_private=True)
+def test_private_goals_show_only_a_placeholder_to_the_partner(
+    app, alex, sam, quarter, sam_client, alex_client
+):
+    secret = make_goal(
+        app,
+        quarter,
+        lane_of(app, alex),
+        title="Secret title",
+        notes="Secret notes",
+        is_private=True,
+    )
     board = sam_client.get(f"/quarters/{quarter.id}").get_data(as_text=True)
     assert "Secret" not in board
     assert f'<article class="goal goal-hidden" id="goal-{secret.id}">' in board
@@ -206,7 +265,9 @@ def test_private_goals_show_only_a_placeholder_to_the_partner(app, alex, sam, qu
         ("post", "/goals/{id}/restore"),
     ],
 )
-def test_a_stranger_gets_404_for_every_goal_route(app, alex, quarter, stranger_client, method, path):
+def test_a_stranger_gets_404_for_every_goal_route(
+    app, alex, quarter, stranger_client, method, path
+):
     goal = make_goal(app, quarter, shared_lane(app, alex), title="Our secret plan")
     response = getattr(stranger_client, method)(path.format(id=goal.id), htmx=True)
     assert response.status_code == 404
@@ -226,11 +287,15 @@ def test_move_across_columns_and_lanes_keeps_positions_dense(app, alex, sam, qua
     lane, shared = lane_of(app, alex), shared_lane(app, alex)
     ideas, doing = stages_of(app, alex)[0], stages_of(app, alex)[2]
     goals = [make_goal(app, quarter, lane, ideas, title=f"G{i}") for i in range(4)]
-    response = alex_client.post(f"/goals/{goals[1].id}/move", htmx=True,
-                                data={"lane_id": shared.id, "stage_id": doing.id, "position": 0})
+    response = alex_client.post(
+        f"/goals/{goals[1].id}/move",
+        htmx=True,
+        data={"lane_id": shared.id, "stage_id": doing.id, "position": 0},
+    )
     assert response.headers["HX-Retarget"] == "#board"
-    alex_client.post(f"/goals/{goals[3].id}/move",
-                     data={"lane_id": lane.id, "stage_id": ideas.id, "position": 0})
+    alex_client.post(
+        f"/goals/{goals[3].id}/move", data={"lane_id": lane.id, "stage_id": ideas.id, "position": 0}
+    )
     cells = cell_positions(app, quarter.id)
     assert cells[lane.id, ideas.id] == [(0, goals[3].id), (1, goals[0].id), (2, goals[2].id)]
     assert cells[shared.id, doing.id] == [(0, goals[1].id)]
@@ -240,8 +305,15 @@ def test_move_across_columns_and_lanes_keeps_positions_dense(app, alex, sam, qua
 
 def test_a_move_onto_the_partners_lane_is_refused(app, alex, sam, quarter, alex_client):
     goal = make_goal(app, quarter, lane_of(app, alex))
-    response = alex_client.post(f"/goals/{goal.id}/move", htmx=True, data={
-        "lane_id": lane_of(app, sam).id, "stage_id": stages_of(app, alex)[1].id, "position": 0})
+    response = alex_client.post(
+        f"/goals/{goal.id}/move",
+        htmx=True,
+        data={
+            "lane_id": lane_of(app, sam).id,
+            "stage_id": stages_of(app, alex)[1].id,
+            "position": 0,
+        },
+    )
     assert response.status_code == 403
     assert "own lane or a shared one" in response.get_data(as_text=True)
     assert load(app, Goal, goal.id).lane_id == lane_of(app, alex).id
@@ -249,13 +321,21 @@ def test_a_move_onto_the_partners_lane_is_refused(app, alex, sam, quarter, alex_
 
 def test_a_private_goal_moved_to_a_shared_lane_stops_being_private(app, alex, quarter, alex_client):
     goal = make_goal(app, quarter, lane_of(app, alex), is_private=True)
-    alex_client.post(f"/goals/{goal.id}/move", data={
-        "lane_id": shared_lane(app, alex).id, "stage_id": goal.stage_id, "position": 0})
+    alex_client.post(
+        f"/goals/{goal.id}/move",
+        data={"lane_id": shared_lane(app, alex).id, "stage_id": goal.stage_id, "position": 0},
+    )
     assert load(app, Goal, goal.id).is_private is False
 
 
-@pytest.mark.parametrize("data", [{}, {"lane_id": "x", "stage_id": "1", "position": "0"},
-                                  {"lane_id": "1", "stage_id": "1", "position": "-1"}])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"lane_id": "x", "stage_id": "1", "position": "0"},
+        {"lane_id": "1", "stage_id": "1", "position": "-1"},
+    ],
+)
 def test_a_malformed_move_is_refused_without_change(app, alex, quarter, alex_client, data):
     goal = make_goal(app, quarter, lane_of(app, alex))
     assert alex_client.post(f"/goals/{goal.id}/move", data=data).status_code == 422

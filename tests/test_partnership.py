@@ -56,7 +56,9 @@ def test_a_newcomer_signs_up_through_the_invite_and_joins(app, alex, alex_client
     assert client.get(f"/join/{token}").status_code == 410
 
 
-def test_a_newcomer_with_bad_input_sees_the_errors_and_the_invite_stays_open(app, alex_client, client):
+def test_a_newcomer_with_bad_input_sees_the_errors_and_the_invite_stays_open(
+    app, alex_client, client
+):
     token = create_invite(alex_client)
     response = client.post(f"/join/{token}", data={**NEWCOMER, "confirm": "different"})
     assert response.status_code == 422
@@ -84,7 +86,9 @@ def test_a_member_with_plans_of_their_own_is_not_moved(app, alex, alex_client):
     assert load(app, User, robin.id).partnership_id == robin.partnership_id
 
 
-def test_a_member_cannot_join_twice_or_be_in_two_partnerships(app, alex, sam, alex_client, sam_client):
+def test_a_member_cannot_join_twice_or_be_in_two_partnerships(
+    app, alex, sam, alex_client, sam_client
+):
     token = create_invite(alex_client)
     response = sam_client.post(f"/join/{token}", follow_redirects=True)
     assert "already a member" in response.get_data(as_text=True)
@@ -97,8 +101,9 @@ def test_a_member_cannot_join_twice_or_be_in_two_partnerships(app, alex, sam, al
 
 def test_three_members_each_get_a_lane(app, alex, sam, alex_client):
     token = create_invite(alex_client)
-    app.test_client().post(f"/join/{token}", data={**NEWCOMER, "email": "kai@example.com",
-                                                     "display_name": "Kai"})
+    app.test_client().post(
+        f"/join/{token}", data={**NEWCOMER, "email": "kai@example.com", "display_name": "Kai"}
+    )
     with app.app_context():
         lanes = db.session.scalars(
             select(Lane).where(Lane.partnership_id == alex.partnership_id).order_by(Lane.position)
@@ -164,7 +169,10 @@ def test_lane_and_stage_names_are_validated(app, alex_client):
 def test_a_personal_lane_is_not_renamed_by_hand(app, alex, sam, sam_client):
     with app.app_context():
         alex_lane = db.session.scalar(select(Lane.id).where(Lane.owner_id == alex.id))
-    assert sam_client.post(f"/lanes/{alex_lane}", data={f"lane-{alex_lane}-name": "X"}).status_code == 403
+    assert (
+        sam_client.post(f"/lanes/{alex_lane}", data={f"lane-{alex_lane}-name": "X"}).status_code
+        == 403
+    )
 
 
 def test_stages_can_be_added_renamed_and_reordered(app, alex, alex_client):
@@ -175,7 +183,8 @@ def test_stages_can_be_added_renamed_and_reordered(app, alex, alex_client):
     alex_client.post(f"/stages/{stage_id}/order", data={"direction": "up"})
     with app.app_context():
         names = db.session.scalars(
-            select(Stage.name).where(Stage.partnership_id == alex.partnership_id)
+            select(Stage.name)
+            .where(Stage.partnership_id == alex.partnership_id)
             .order_by(Stage.position)
         ).all()
     assert names == ["Ideas", "This quarter", "In progress", "Later", "Done"]
@@ -183,13 +192,31 @@ def test_stages_can_be_added_renamed_and_reordered(app, alex, alex_client):
 
 def test_a_stranger_cannot_touch_lanes_or_stages(app, alex, stranger_client):
     with app.app_context():
-        lane_id = db.session.scalar(select(Lane.id).where(Lane.partnership_id == alex.partnership_id,
-                                                          Lane.owner_id.is_(None)))
-        stage_id = db.session.scalar(select(Stage.id).where(Stage.partnership_id == alex.partnership_id))
-    assert stranger_client.post(f"/lanes/{lane_id}", data={f"lane-{lane_id}-name": "X"}).status_code == 404
-    assert stranger_client.post(f"/lanes/{lane_id}/order", data={"direction": "up"}).status_code == 404
-    assert stranger_client.post(f"/stages/{stage_id}", data={f"stage-{stage_id}-name": "X"}).status_code == 404
-    assert stranger_client.post(f"/stages/{stage_id}/order", data={"direction": "up"}).status_code == 404
+        lane_id = db.session.scalar(
+            select(Lane.id).where(
+                Lane.partnership_id == alex.partnership_id, Lane.owner_id.is_(None)
+            )
+        )
+        stage_id = db.session.scalar(
+            select(Stage.id).where(Stage.partnership_id == alex.partnership_id)
+        )
+    assert (
+        stranger_client.post(f"/lanes/{lane_id}", data={f"lane-{lane_id}-name": "X"}).status_code
+        == 404
+    )
+    assert (
+        stranger_client.post(f"/lanes/{lane_id}/order", data={"direction": "up"}).status_code == 404
+    )
+    assert (
+        stranger_client.post(
+            f"/stages/{stage_id}", data={f"stage-{stage_id}-name": "X"}
+        ).status_code
+        == 404
+    )
+    assert (
+        stranger_client.post(f"/stages/{stage_id}/order", data={"direction": "up"}).status_code
+        == 404
+    )
     assert load(app, Lane, lane_id).name == "Together"
 
 

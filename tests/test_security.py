@@ -3,7 +3,9 @@ import pytest
 from goalmap.config import from_environment
 
 
-@pytest.mark.parametrize("path", ["/login", "/register", "/no-such-page", "/static/css/goalmap.css"])
+@pytest.mark.parametrize(
+    "path", ["/login", "/register", "/no-such-page", "/static/css/goalmap.css"]
+)
 def test_security_headers_on_every_response(client, path):
     response = client.get(path)
     response.close()
@@ -67,8 +69,9 @@ def test_every_post_needs_the_csrf_token(alex_client, quarter):
 
 def test_htmx_requests_send_the_token_in_a_header(alex_client):
     token = alex_client.csrf_token()
-    response = alex_client.post("/lanes", csrf=False, data={"lane-name": "Home"},
-                                headers={"X-CSRFToken": token})
+    response = alex_client.post(
+        "/lanes", csrf=False, data={"lane-name": "Home"}, headers={"X-CSRFToken": token}
+    )
     assert response.status_code == 302
 
 
@@ -76,4 +79,3 @@ def test_an_error_is_a_page_for_browsers_and_a_message_for_htmx(alex_client):
     assert "<!doctype html>" in alex_client.get("/quarters/424242").get_data(as_text=True)
     fragment = alex_client.get("/quarters/424242", htmx=True).get_data(as_text=True)
     assert fragment.startswith('<p class="flash flash-error" id="error-message">')
-

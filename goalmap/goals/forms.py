@@ -21,17 +21,18 @@ from goalmap.fields import DayField, strip
 from goalmap.models import GOAL_STATUSES
 
 
-
-
 class GoalForm(FlaskForm):
     title = StringField(
-        "Goal", filters=[strip], validators=[DataRequired("Give the goal a title."), Length(max=200)]
+        "Goal",
+        filters=[strip],
+        validators=[DataRequired("Give the goal a title."), Length(max=200)],
     )
     notes = TextAreaField("Notes", validators=[Length(max=5000)])
     starts_on = DayField("Start", validators=[Optional()])
     target_on = DayField("Target", validators=[Optional()])
-    status = SelectField("Status", choices=[SelectChoice(s, s.capitalize()) for s in GOAL_STATUSES],
-                         default="active")
+    status = SelectField(
+        "Status", choices=[SelectChoice(s, s.capitalize()) for s in GOAL_STATUSES], default="active"
+    )
     is_private = BooleanField("Private: my partner sees only that a private goal exists")
     version = HiddenField()
 
@@ -64,4 +65,3 @@ class MoveForm(FlaskForm):
     lane_id = IntegerField("Lane", validators=[InputRequired()])
     stage_id = IntegerField("Column", validators=[InputRequired()])
     position = IntegerField("Position", validators=[InputRequired(), NumberRange(min=0)])
-

@@ -128,7 +128,9 @@ def delete(goal_id: int):
     goal = _editable(get_or_404(Goal, goal_id))
     goal.soft_delete()
     db.session.commit()
-    flash({"text": f"Deleted “{goal.title}”.", "undo": url_for(".restore", goal_id=goal.id)}, "undo")
+    flash(
+        {"text": f"Deleted “{goal.title}”.", "undo": url_for(".restore", goal_id=goal.id)}, "undo"
+    )
     return board_changed(goal.quarter)
 
 

@@ -97,15 +97,20 @@ class Goal(db.Model):
     __tablename__ = "goals"
     __table_args__ = (
         CheckConstraint("length(title) BETWEEN 1 AND 200", name="title_length"),
-        CheckConstraint("target_on IS NULL OR starts_on IS NULL OR target_on >= starts_on",
-                        name="target_after_start"),
+        CheckConstraint(
+            "target_on IS NULL OR starts_on IS NULL OR target_on >= starts_on",
+            name="target_after_start",
+        ),
         CheckConstraint("status IN ('active', 'paused', 'dropped', 'done')", name="status"),
         CheckConstraint("position >= 0", name="position_not_negative"),
         CheckConstraint("NOT is_private OR owner_id IS NOT NULL", name="private_is_personal"),
         # Live goals hold distinct positions within their cell; deleted ones step aside.
         Index(
             "uq_goals_cell_position",
-            "quarter_id", "lane_id", "stage_id", "position",
+            "quarter_id",
+            "lane_id",
+            "stage_id",
+            "position",
             unique=True,
             sqlite_where=text("deleted_at IS NULL"),
             postgresql_where=text("deleted_at IS NULL"),
@@ -173,12 +178,14 @@ class Goal(db.Model):
         )
 
     def _shift(self, lane_id: int, stage_id: int, from_position: int, by: int) -> None:
-        """Add ``by`` to the position of every other goal in the cell at ``from_position`` or later."""
+        """Add ``by`` to the position of the cell's other goals at ``from_position`` and after."""
         cell = self._cell(lane_id, stage_id)
         band = self.SHIFT_BAND
         for where, value in (
-            ((Goal.position >= from_position, Goal.position < band, Goal.id != self.id),
-             Goal.position + by + band),
+            (
+                (Goal.position >= from_position, Goal.position < band, Goal.id != self.id),
+                Goal.position + by + band,
+            ),
             ((Goal.position >= band, Goal.id != self.id), Goal.position - band),
         ):
             db.session.execute(

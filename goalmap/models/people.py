@@ -141,5 +141,3 @@ class Invite(db.Model):
 def email_key(email: str) -> str:
     """Emails compare case-insensitively and without surrounding spaces."""
     return email.strip().lower()
-
-

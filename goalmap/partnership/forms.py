@@ -21,11 +21,17 @@ class NameForm(FlaskForm):
 
 
 class PartnershipForm(FlaskForm):
-    name = StringField("Partnership name", filters=[strip], validators=[DataRequired(), Length(max=120)])
+    name = StringField(
+        "Partnership name", filters=[strip], validators=[DataRequired(), Length(max=120)]
+    )
 
 
 class ColourForm(FlaskForm):
-    colour = RadioField("Your colour", choices=[SelectChoice(value, label) for value, label in COLOURS.items()], validators=[DataRequired()])
+    colour = RadioField(
+        "Your colour",
+        choices=[SelectChoice(value, label) for value, label in COLOURS.items()],
+        validators=[DataRequired()],
+    )
 
 
 class OrderForm(FlaskForm):

@@ -1,5 +1,6 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+
 from goalmap.auth import RegisterForm, start_session
 from goalmap.extensions import db
 from goalmap.models import Invite, Lane, Stage
@@ -15,7 +16,8 @@ def _settings_page(status: int = 200, **forms):
     """Render settings with fresh forms, except those passed in (carrying errors)."""
     user = current_user
     invites = db.session.scalars(
-        scoped(Invite).where(Invite.used_at.is_(None), Invite.revoked_at.is_(None))
+        scoped(Invite)
+        .where(Invite.used_at.is_(None), Invite.revoked_at.is_(None))
         .order_by(Invite.created_at.desc())
     ).all()
     context = {
@@ -90,8 +92,11 @@ def revoke_invite(invite_id: int):
 def _open_invite_or_gone(token: str) -> Invite:
     invite = Invite.find_usable(token)
     if invite is None:
-        abort(410, "This invite link has expired, was already used, or was revoked. "
-                   "Ask your partner for a new one.")
+        abort(
+            410,
+            "This invite link has expired, was already used, or was revoked. "
+            "Ask your partner for a new one.",
+        )
     return invite
 
 
@@ -159,8 +164,9 @@ def add_lane():
     if not form.validate_on_submit():
         return _settings_page(422, lane_form=form)
     count = len(db.session.scalars(scoped(Lane)).all())
-    db.session.add(Lane(partnership=current_user.partnership, name=form.name.data.strip(),
-                        position=count))
+    db.session.add(
+        Lane(partnership=current_user.partnership, name=form.name.data.strip(), position=count)
+    )
     db.session.commit()
     flash("Lane added.", "success")
     return redirect(url_for(".settings"))
@@ -191,8 +197,9 @@ def add_stage():
     if not form.validate_on_submit():
         return _settings_page(422, stage_form=form)
     count = len(db.session.scalars(scoped(Stage)).all())
-    db.session.add(Stage(partnership=current_user.partnership, name=form.name.data.strip(),
-                         position=count))
+    db.session.add(
+        Stage(partnership=current_user.partnership, name=form.name.data.strip(), position=count)
+    )
     db.session.commit()
     flash("Column added.", "success")
     return redirect(url_for(".settings"))
@@ -210,4 +217,3 @@ def rename_stage(stage_id: int):
 def order_stage(stage_id: int):
     """Move a stage left or right."""
     return _reorder(Stage, stage_id)
-

@@ -20,7 +20,8 @@ def found_partnership(user: User) -> Partnership:
     db.session.add(user)
     user.colour = partnership.free_colour()
     db.session.add_all(
-        Stage(partnership=partnership, name=name, position=i) for i, name in enumerate(DEFAULT_STAGES)
+        Stage(partnership=partnership, name=name, position=i)
+        for i, name in enumerate(DEFAULT_STAGES)
     )
     db.session.add(Lane(partnership=partnership, owner=user, name=user.display_name, position=0))
     db.session.add(Lane(partnership=partnership, name=DEFAULT_SHARED_LANE, position=1))
