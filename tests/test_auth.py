@@ -1,5 +1,5 @@
 import pytest
-from conftest import PASSWORD, load
+from factories import PASSWORD, load
 from sqlalchemy import select
 
 from goalmap.extensions import db

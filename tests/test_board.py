@@ -2,7 +2,7 @@ import re
 from datetime import date
 
 import pytest
-from conftest import lane_of, make_goal, make_quarter, shared_lane, stages_of
+from factories import lane_of, make_goal, make_quarter, shared_lane, stages_of
 from sqlalchemy import select
 
 from goalmap.board import next_quarter

@@ -1,7 +1,7 @@
 import re
 
 import pytest
-from conftest import cell_positions, lane_of, load, make_goal, shared_lane, stages_of
+from factories import cell_positions, lane_of, load, make_goal, shared_lane, stages_of
 
 from goalmap.extensions import db
 from goalmap.models import Goal

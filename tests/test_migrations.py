@@ -6,7 +6,7 @@ import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from conftest import make_config
+from factories import make_config
 from sqlalchemy import create_engine, inspect, make_url
 
 from goalmap import create_app

@@ -2,7 +2,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from conftest import PASSWORD, load, logged_in, make_quarter, make_user
+from factories import PASSWORD, load, logged_in, make_quarter, make_user
 from sqlalchemy import select
 
 from goalmap.extensions import db

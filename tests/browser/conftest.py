@@ -20,7 +20,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
 
 
 def pytest_collection_modifyitems(items):
@@ -108,9 +107,3 @@ def new_page(browser, live_server):
     yield open_page
     for context in contexts:
         context.close()
-
-
-def screenshot(page, name: str) -> None:
-    """Keep what the user saw, for a person to look at."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

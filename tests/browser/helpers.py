@@ -1,6 +1,8 @@
 import itertools
+from pathlib import Path
 
 PASSWORD = "a long enough password"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 _counter = itertools.count()
 
 
@@ -60,3 +62,9 @@ def add_goal(page, lane: str, stage: str, title: str) -> None:
     form.get_by_label("Goal", exact=True).fill(title)
     form.get_by_role("button", name="Add goal").click()
     page.locator(".goal-title", has_text=title).wait_for()
+
+
+def screenshot(page, name: str) -> None:
+    """Keep what the user saw, for a person to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

@@ -1,7 +1,6 @@
 """Two partners in two browsers: sign up, join, and work on one board."""
 
-from conftest import screenshot
-from helpers import add_goal, partners
+from helpers import add_goal, partners, screenshot
 
 
 def test_two_partners_share_one_board(new_page):

@@ -1,0 +1,195 @@
+"""Test data made through the domain functions, and helpers shared by the test modules."""
+
+import re
+from datetime import date
+
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from goalmap.extensions import db
+from goalmap.models import Goal, Invite, Lane, Quarter, Stage, User
+from goalmap.partnership.service import found_partnership, join
+from goalmap.passwords import hash_password
+
+PASSWORD = "correct horse battery"
+CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')
+
+
+def make_config(database_url: str, **overrides) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-only-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        # Cheap hashing keeps the suite fast; production uses the defaults in config.py.
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 1024,
+        "ARGON2_PARALLELISM": 1,
+        **overrides,
+    }
+
+
+class Client(FlaskClient):
+    """A browser stand-in: sends the CSRF token the page gave it, and htmx's header on request."""
+
+    def csrf_token(self) -> str:
+        page = self.get("/__csrf__").get_data(as_text=True)  # any page carries the token
+        return CSRF.search(page).group(1)
+
+    def _htmx(self, kwargs, htmx: bool) -> None:
+        if htmx:
+            kwargs.setdefault("headers", {})["HX-Request"] = "true"
+
+    def post(self, *args, csrf: bool = True, htmx: bool = False, **kwargs):
+        data = kwargs["data"] = dict(kwargs.get("data") or {})
+        if csrf and "csrf_token" not in data:
+            data["csrf_token"] = self.csrf_token()
+        self._htmx(kwargs, htmx)
+        return super().post(*args, **kwargs)
+
+    def get(self, *args, htmx: bool = False, **kwargs):
+        self._htmx(kwargs, htmx)
+        return super().get(*args, **kwargs)
+
+    def login(self, email: str, password: str = PASSWORD):
+        return self.post("/login", data={"email": email, "password": password})
+
+
+# -- data factories ------------------------------------------------------------------
+# They run inside an app context of their own and return detached rows whose columns
+# are loaded, so tests can read ids and fields without holding a context open.
+
+
+def detached(record):
+    db.session.refresh(record)
+    db.session.expunge(record)
+    return record
+
+
+def load(app, model, ident):
+    """The row as the database has it now, detached."""
+    with app.app_context():
+        record = db.session.get(model, ident)
+        return detached(record) if record is not None else None
+
+
+def make_user(app, name: str, partner_of: User | None = None) -> User:
+    """A member with PASSWORD; alone in a new partnership, or joined to ``partner_of``'s."""
+    with app.app_context():
+        user = User(
+            email=f"{name.lower()}@example.com",
+            display_name=name,
+            password_hash=hash_password(PASSWORD),
+        )
+        if partner_of is None:
+            found_partnership(user)
+        else:
+            inviter = db.session.get(User, partner_of.id)
+            invite, _ = Invite.issue(inviter.partnership, inviter, 7)
+            join(user, invite)
+        db.session.commit()
+        return detached(user)
+
+
+def make_quarter(app, user: User, name: str = "2027 Q1", **fields) -> Quarter:
+    with app.app_context():
+        quarter = Quarter(
+            partnership_id=user.partnership_id,
+            name=name,
+            starts_on=fields.pop("starts_on", date(2027, 1, 1)),
+            ends_on=fields.pop("ends_on", date(2027, 3, 31)),
+            **fields,
+        )
+        db.session.add(quarter)
+        db.session.commit()
+        return detached(quarter)
+
+
+def lane_of(app, user: User) -> Lane:
+    with app.app_context():
+        return detached(db.session.scalar(db.select(Lane).where(Lane.owner_id == user.id)))
+
+
+def shared_lane(app, user: User) -> Lane:
+    with app.app_context():
+        return detached(
+            db.session.scalar(
+                db.select(Lane)
+                .where(Lane.partnership_id == user.partnership_id, Lane.owner_id.is_(None))
+                .order_by(Lane.position)
+            )
+        )
+
+
+def stages_of(app, user: User) -> list[Stage]:
+    with app.app_context():
+        rows = db.session.scalars(
+            db.select(Stage)
+            .where(Stage.partnership_id == user.partnership_id)
+            .order_by(Stage.position)
+        ).all()
+        return [detached(stage) for stage in rows]
+
+
+def make_goal(app, quarter: Quarter, lane: Lane, stage: Stage | None = None, **fields) -> Goal:
+    with app.app_context():
+        stage_id = (
+            stage.id
+            if stage
+            else db.session.scalar(
+                db.select(Stage.id)
+                .where(Stage.partnership_id == quarter.partnership_id)
+                .order_by(Stage.position)
+            )
+        )
+        goal = Goal(
+            partnership_id=quarter.partnership_id,
+            quarter_id=quarter.id,
+            lane_id=lane.id,
+            stage_id=stage_id,
+            owner_id=lane.owner_id,
+            title=fields.pop("title", "Learn to sail"),
+            **fields,
+        )
+        db.session.add(goal)
+        goal.place_last()
+        db.session.commit()
+        return detached(goal)
+
+
+def cell_positions(app, quarter_id: int) -> dict:
+    """{(lane_id, stage_id): [(position, goal_id), ...]} for the live goals of a quarter."""
+    with app.app_context():
+        rows = db.session.execute(
+            db.select(Goal.lane_id, Goal.stage_id, Goal.position, Goal.id)
+            .where(Goal.quarter_id == quarter_id, Goal.deleted_at.is_(None))
+            .order_by(Goal.lane_id, Goal.stage_id, Goal.position)
+        ).all()
+    cells: dict = {}
+    for lane_id, stage_id, position, goal_id in rows:
+        cells.setdefault((lane_id, stage_id), []).append((position, goal_id))
+    return cells
+
+
+def logged_in(app, user: User) -> Client:
+    client = app.test_client()
+    response = client.login(user.email)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+class QueryCounter:
+    """Counts the SQL statements the app sends while it is active."""
+
+    def __init__(self, engine):
+        self.engine, self.count = engine, 0
+
+    def _count(self, *_args) -> None:
+        self.count += 1
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._count)
