@@ -40,9 +40,9 @@ def _demo_goals(quarter: Quarter, lanes: list[Lane], stages: list[Stage], people
         positions[lane.id, stage.id] += 1
         yield Goal(
             partnership_id=quarter.partnership_id,
-            quarter=quarter,
-            lane=lane,
-            stage=stage,
+            quarter_id=quarter.id,
+            lane_id=lane.id,
+            stage_id=stage.id,
             owner_id=lane.owner_id,
             created_by_id=(lane.owner or people[0]).id,
             title=title,

@@ -50,6 +50,17 @@ def test_create_with_a_plain_form_redirects_to_the_board(app, alex, quarter, ale
         assert goal.created_by_id == alex.id
 
 
+def test_new_goals_go_to_the_end_of_their_cell(app, alex, quarter, alex_client):
+    lane, stage = shared_lane(app, alex), stages_of(app, alex)[0]
+    for title in ("First", "Second", "Third"):
+        assert new_goal(alex_client, quarter, lane, stage, title=title).status_code == 302
+    positions = cell_positions(app, quarter.id)[lane.id, stage.id]
+    assert [p for p, _ in positions] == [0, 1, 2]
+    with app.app_context():
+        titles = [db.session.get(Goal, goal_id).title for _, goal_id in positions]
+    assert titles == ["First", "Second", "Third"]
+
+
 def test_create_with_htmx_answers_with_the_board(app, alex, quarter, alex_client):
     response = new_goal(
         alex_client, quarter, shared_lane(app, alex), stages_of(app, alex)[0], htmx=True

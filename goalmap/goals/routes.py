@@ -1,3 +1,5 @@
+import json
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -24,11 +26,16 @@ def _lane_for_writing(lane_id) -> Lane:
     return lane
 
 
-def board_changed(quarter: Quarter):
-    """Answer a change to the board: the re-rendered board for htmx, else the board page."""
+def board_changed(quarter: Quarter, settled: dict | None = None):
+    """Answer a change to the board: the re-rendered board for htmx, else the board page.
+
+    ``settled`` names events (with details) for the page once the new board is in place.
+    """
     if not htmx:
         return redirect(url_for("board.show", quarter_id=quarter.id))
     headers = {"HX-Retarget": "#board", "HX-Reswap": "outerHTML", "HX-Trigger": "board-changed"}
+    if settled:
+        headers["HX-Trigger-After-Settle"] = json.dumps(settled)
     return render_template("board/_board_changed.html", board=Board.load(quarter)), 200, headers
 
 
@@ -54,9 +61,9 @@ def create(quarter_id: int):
     if request.method == "POST" and form.validate():
         goal = Goal(
             partnership_id=quarter.partnership_id,
-            quarter=quarter,
-            lane=lane,
-            stage=stage,
+            quarter_id=quarter.id,
+            lane_id=lane.id,
+            stage_id=stage.id,
             owner_id=lane.owner_id,
             created_by_id=current_user.id,
             **form.values(lane.is_shared),
@@ -96,7 +103,10 @@ def edit(goal_id: int):
         return _form_page("goals/edit.html", 409, form=form, goal=goal, conflict=True)
     db.session.commit()
     if htmx:
-        return render_template("goals/_goal.html", goal=goal), {"HX-Trigger": "goal-saved"}
+        saved = {"goal-saved": {"id": goal.id, "message": f"Saved “{goal.title}”."}}
+        return render_template("goals/_goal.html", goal=goal), {
+            "HX-Trigger-After-Settle": json.dumps(saved)
+        }
     flash("Goal saved.", "success")
     return redirect(url_for("board.show", quarter_id=goal.quarter_id, _anchor=f"goal-{goal.id}"))
 
@@ -118,7 +128,10 @@ def move(goal_id: int):
     stage = get_or_404(Stage, form.stage_id.data)
     goal.move_to(lane, stage, form.position.data)
     db.session.commit()
-    return board_changed(goal.quarter)
+    message = f"Moved “{goal.title}” to {stage.name} in {lane.title}, place {goal.position + 1}."
+    if not htmx:
+        flash(message, "success")
+    return board_changed(goal.quarter, {"goal-moved": {"id": goal.id, "message": message}})
 
 
 @bp.post("/goals/<int:goal_id>/delete")

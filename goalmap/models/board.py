@@ -201,7 +201,12 @@ class Goal(db.Model):
             )
 
     def place_last(self) -> None:
-        """Give a new (or restored) goal the next free position in its cell."""
+        """Give a new (or restored) goal the next free position in its cell.
+
+        The cell is read from the id columns, so set those (not only the relationships).
+        """
+        if None in (self.quarter_id, self.lane_id, self.stage_id):
+            raise ValueError("A goal needs quarter_id, lane_id and stage_id to be placed.")
         self.position = self.cell_size(self.lane_id, self.stage_id)
 
     def move_to(self, lane: Lane, stage: Stage, position: int) -> None:
