@@ -21,6 +21,8 @@
     announce(text);
   }
 
+  window.goalmap = { announce: announce };
+
   htmx.onLoad(function (root) {
     root.querySelectorAll("[data-select-on-focus]").forEach(function (input) {
       input.addEventListener("focus", function () { input.select(); });

@@ -1,0 +1,75 @@
+// The board: drag and drop with SortableJS, and focus that follows a moved or saved goal.
+// The server's answer is the truth: a drop sends one request and the board that comes
+// back replaces the one on screen; a refused drop fetches the board again (snap back).
+(function () {
+  "use strict";
+
+  function board() {
+    return document.getElementById("board");
+  }
+
+  function reloadBoard() {
+    var current = board();
+    if (current) htmx.ajax("GET", current.dataset.url, { target: "#board", swap: "outerHTML" });
+  }
+
+  // Where the dropped goal now sits among the cell's goals (private placeholders count too).
+  function positionIn(list, item) {
+    var goals = Array.prototype.filter.call(list.children, function (el) {
+      return el.tagName === "LI" && !el.classList.contains("sortable-fallback");
+    });
+    return goals.indexOf(item);
+  }
+
+  function setUpLists(root) {
+    root.querySelectorAll(".goals[data-sortable]").forEach(function (list) {
+      if (list.dataset.sortableReady) return;
+      list.dataset.sortableReady = "true";
+      Sortable.create(list, {
+        group: "goals",
+        draggable: "li[data-move-url]",
+        handle: ".drag-handle",
+        forceFallback: true, // one code path for mouse and touch
+        fallbackTolerance: 4,
+        animation: 120,
+        ghostClass: "goal-ghost",
+        chosenClass: "goal-chosen",
+        onEnd: function (event) {
+          if (event.from === event.to && event.oldIndex === event.newIndex) return;
+          var cell = event.to.closest(".cell");
+          htmx.ajax("POST", event.item.dataset.moveUrl, {
+            source: event.item,
+            target: "#board",
+            swap: "outerHTML",
+            values: {
+              lane_id: cell.dataset.lane,
+              stage_id: cell.dataset.stage,
+              position: positionIn(event.to, event.item),
+            },
+          });
+        },
+      });
+    });
+  }
+
+  htmx.onLoad(setUpLists);
+
+  document.body.addEventListener("htmx:responseError", function (event) {
+    if (event.detail.elt && event.detail.elt.matches("li[data-move-url]")) reloadBoard();
+  });
+  document.body.addEventListener("htmx:sendError", function (event) {
+    if (event.detail.elt && event.detail.elt.matches("li[data-move-url]")) reloadBoard();
+  });
+
+  // After a move or a save, keep the keyboard where the user was: on that goal.
+  function focusGoal(event) {
+    var goal = document.getElementById("goal-" + event.detail.id);
+    if (goal) {
+      goal.focus();
+      goal.scrollIntoView({ block: "nearest" });
+    }
+    if (event.detail.message) window.goalmap.announce(event.detail.message);
+  }
+  document.body.addEventListener("goal-moved", focusGoal);
+  document.body.addEventListener("goal-saved", focusGoal);
+})();
