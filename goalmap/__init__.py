@@ -31,12 +31,13 @@ def create_app(config: dict | None = None) -> Flask:
     from goalmap import auth, board, database, errors, passwords, security, seed
     from goalmap.goals import routes as goals
     from goalmap.partnership import routes as partnership
+    from goalmap.planning import routes as planning
 
     database.init_app(app)
     passwords.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     seed.init_app(app)
-    for blueprint in (auth.bp, partnership.bp, board.bp, goals.bp):
+    for blueprint in (auth.bp, partnership.bp, board.bp, goals.bp, planning.bp):
         app.register_blueprint(blueprint)
     return app

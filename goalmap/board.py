@@ -13,7 +13,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from goalmap.extensions import db, htmx
 from goalmap.fields import DayField, strip
 from goalmap.models import Goal, Lane, Quarter, Stage
+from goalmap.models.board import next_quarter
+from goalmap.planning.service import plan_after
 from goalmap.scoping import get_or_404, hidden_goals, scoped
+from goalmap.timeline import build as build_timeline
 
 bp = Blueprint("board", __name__)
 
@@ -74,15 +77,6 @@ class QuarterForm(FlaskForm):
             raise ValidationError("You already have a quarter with this name.")
 
 
-def next_quarter(today: date) -> tuple[str, date, date]:
-    """The calendar quarter after the one ``today`` is in."""
-    index = (today.month - 1) // 3 + 1
-    year, index = (today.year + 1, 0) if index == 4 else (today.year, index)
-    starts = date(year, index * 3 + 1, 1)
-    ends = date(year + 1, 1, 1) if index == 3 else date(year, index * 3 + 4, 1)
-    return f"{year} Q{index + 1}", starts, date.fromordinal(ends.toordinal() - 1)
-
-
 def current_quarter() -> Quarter | None:
     """The quarter to open by default: the active one, else the newest."""
     quarters = db.session.scalars(scoped(Quarter).order_by(Quarter.starts_on.desc())).all()
@@ -127,10 +121,40 @@ def new_quarter():
     return render_template("board/new_quarter.html", form=form), 422 if form.errors else 200
 
 
+@bp.get("/quarters/<int:quarter_id>/timeline")
+@login_required
+def timeline(quarter_id: int):
+    """The quarter's goals as bars across its weeks, where lives intersect and diverge."""
+    quarter = get_or_404(Quarter, quarter_id)
+    lanes = db.session.scalars(scoped(Lane).order_by(Lane.position)).all()
+    goals = db.session.scalars(scoped(Goal).where(Goal.quarter_id == quarter.id)).all()
+    hidden = len(db.session.execute(hidden_goals(quarter.id)).all())
+    plan = build_timeline(quarter, lanes, goals, current_user.partnership.members)
+    return render_template("board/timeline.html", timeline=plan, hidden=hidden)
+
+
+@bp.post("/quarters/<int:quarter_id>/next")
+@login_required
+def plan_next(quarter_id: int):
+    """Start the goal-mapping session for the quarter after this one."""
+    current = get_or_404(Quarter, quarter_id)
+    name, _starts, _ends = next_quarter(current.ends_on)
+    existing = db.session.scalar(scoped(Quarter).where(Quarter.name == name))
+    quarter = existing or plan_after(current)
+    db.session.commit()
+    return redirect(url_for("planning.start", quarter_id=quarter.id))
+
+
 @bp.get("/quarters/<int:quarter_id>")
 @login_required
 def show(quarter_id: int):
     """The quarter's board: a lane per member and the shared lanes, a column per stage."""
     quarter = get_or_404(Quarter, quarter_id)
-    template = "board/_board.html" if htmx else "board/show.html"
-    return render_template(template, board=Board.load(quarter)), {"Vary": "HX-Request"}
+    if htmx:
+        return render_template("board/_board.html", board=Board.load(quarter)), {
+            "Vary": "HX-Request"
+        }
+    quarters = db.session.scalars(scoped(Quarter).order_by(Quarter.starts_on.desc())).all()
+    return render_template("board/show.html", board=Board.load(quarter), quarters=quarters), {
+        "Vary": "HX-Request"
+    }

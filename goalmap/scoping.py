@@ -22,7 +22,9 @@ def scoped(model, *, user: User | None = None, include_deleted: bool = False) ->
     if hasattr(model, "deleted_at") and not include_deleted:
         stmt = stmt.where(model.deleted_at.is_(None))
     if model is Goal:
-        stmt = stmt.where(or_(Goal.is_private.is_(False), Goal.owner_id == user.id))
+        stmt = stmt.where(
+            or_(Goal.owner_id == user.id, Goal.is_private.is_(False) & Goal.is_draft.is_(False))
+        )
     return stmt
 
 
@@ -37,12 +39,16 @@ def get_or_404(model, ident, **kwargs):
 
 
 def hidden_goals(quarter_id: int, user: User | None = None) -> Select:
-    """Where the other members' private goals sit on a board, without any of their content."""
+    """Where the other members' private goals sit on a board, without any of their content.
+
+    Drafts are left out altogether: until the reveal, not even their number shows.
+    """
     user = user or current_user
     return select(Goal.id, Goal.lane_id, Goal.stage_id, Goal.position).where(
         Goal.partnership_id == user.partnership_id,
         Goal.quarter_id == quarter_id,
         Goal.deleted_at.is_(None),
         Goal.is_private.is_(True),
+        Goal.is_draft.is_(False),
         Goal.owner_id != user.id,
     )

@@ -7,9 +7,9 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from goalmap.board import next_quarter
 from goalmap.extensions import db
 from goalmap.models import Goal, Invite, Lane, Quarter, Stage, User
+from goalmap.models.board import next_quarter
 from goalmap.partnership.service import found_partnership, join
 from goalmap.passwords import hash_password
 

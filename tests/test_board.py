@@ -5,9 +5,9 @@ import pytest
 from factories import lane_of, make_goal, make_quarter, shared_lane, stages_of
 from sqlalchemy import select
 
-from goalmap.board import next_quarter
 from goalmap.extensions import db
 from goalmap.models import Quarter
+from goalmap.models.board import next_quarter
 
 GOOD = {"name": "2027 Q2", "starts_on": "2027-04-01", "ends_on": "2027-06-30"}
 

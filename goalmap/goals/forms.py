@@ -65,3 +65,11 @@ class MoveForm(FlaskForm):
     lane_id = IntegerField("Lane", validators=[InputRequired()])
     stage_id = IntegerField("Column", validators=[InputRequired()])
     position = IntegerField("Position", validators=[InputRequired(), NumberRange(min=0)])
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(
+        "A word of support",
+        filters=[strip],
+        validators=[DataRequired("Write a few words first."), Length(max=1000)],
+    )

@@ -3,17 +3,25 @@ import json
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from goalmap.auth import safe_next
 from goalmap.board import Board
 from goalmap.extensions import db, htmx
-from goalmap.goals.forms import GoalForm, MoveForm, NewGoalForm
-from goalmap.models import Goal, Lane, Quarter, Stage
+from goalmap.goals.forms import CommentForm, GoalForm, MoveForm, NewGoalForm
+from goalmap.models import Goal, GoalComment, Lane, Quarter, Stage
 from goalmap.scoping import get_or_404, scoped
 
 bp = Blueprint("goals", __name__)
 
 
+def _writable(quarter: Quarter) -> Quarter:
+    if quarter.is_read_only:
+        abort(409, f"{quarter.name} is reviewed and kept as it was; it can no longer change.")
+    return quarter
+
+
 def _editable(goal: Goal) -> Goal:
-    """Refuse a partner's change to someone else's personal goal."""
+    """Refuse a change to a reviewed quarter, or to someone else's personal goal."""
+    _writable(goal.quarter)
     if not goal.editable_by(current_user):
         abort(403, "Only its owner can change a personal goal.")
     return goal
@@ -50,7 +58,7 @@ def _form_page(template: str, status: int = 200, **context):
 @login_required
 def create(quarter_id: int):
     """Add a goal to a lane and column of the quarter's board."""
-    quarter = get_or_404(Quarter, quarter_id)
+    quarter = _writable(get_or_404(Quarter, quarter_id))
     if request.method == "POST":
         form = NewGoalForm()
     else:
@@ -59,17 +67,9 @@ def create(quarter_id: int):
     lane = _lane_for_writing(form.lane_id.data)
     stage = get_or_404(Stage, form.stage_id.data)
     if request.method == "POST" and form.validate():
-        goal = Goal(
-            partnership_id=quarter.partnership_id,
-            quarter_id=quarter.id,
-            lane_id=lane.id,
-            stage_id=stage.id,
-            owner_id=lane.owner_id,
-            created_by_id=current_user.id,
-            **form.values(lane.is_shared),
+        goal = Goal.new(
+            quarter, lane, stage, created_by_id=current_user.id, **form.values(lane.is_shared)
         )
-        db.session.add(goal)
-        goal.place_last()
         db.session.commit()
         flash(f"Added “{goal.title}”.", "success")
         return board_changed(quarter)
@@ -83,7 +83,9 @@ def show(goal_id: int):
     """One goal's card (htmx: to cancel an edit) or its place on the board."""
     goal = get_or_404(Goal, goal_id)
     if htmx:
-        return render_template("goals/_goal.html", goal=goal), {"Vary": "HX-Request"}
+        return render_template(
+            "goals/_goal.html", goal=goal, read_only=goal.quarter.is_read_only
+        ), {"Vary": "HX-Request"}
     return redirect(url_for("board.show", quarter_id=goal.quarter_id, _anchor=f"goal-{goal.id}"))
 
 
@@ -132,6 +134,28 @@ def move(goal_id: int):
     if not htmx:
         flash(message, "success")
     return board_changed(goal.quarter, {"goal-moved": {"id": goal.id, "message": message}})
+
+
+@bp.post("/goals/<int:goal_id>/comments")
+@login_required
+def comment(goal_id: int):
+    """Leave a supportive word on a goal (comments never change the goal itself)."""
+    goal = get_or_404(Goal, goal_id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        db.session.add(
+            GoalComment(
+                partnership_id=goal.partnership_id,
+                goal_id=goal.id,
+                author_id=current_user.id,
+                body=form.body.data,
+            )
+        )
+        db.session.commit()
+        flash("Your comment is added.", "success")
+    else:
+        flash("Comment not added: " + " ".join(form.body.errors), "error")
+    return redirect(safe_next(url_for("board.show", quarter_id=goal.quarter_id)))
 
 
 @bp.post("/goals/<int:goal_id>/delete")

@@ -27,6 +27,15 @@ DEFAULT_STAGES = ("Ideas", "This quarter", "In progress", "Done")
 DEFAULT_SHARED_LANE = "Together"
 
 
+def next_quarter(today: date) -> tuple[str, date, date]:
+    """The calendar quarter after the one ``today`` is in."""
+    index = (today.month - 1) // 3 + 1
+    year, index = (today.year + 1, 0) if index == 4 else (today.year, index)
+    starts = date(year, index * 3 + 1, 1)
+    ends = date(year + 1, 1, 1) if index == 3 else date(year, index * 3 + 4, 1)
+    return f"{year} Q{index + 1}", starts, date.fromordinal(ends.toordinal() - 1)
+
+
 class Quarter(db.Model):
     __tablename__ = "quarters"
     __table_args__ = (
@@ -44,8 +53,23 @@ class Quarter(db.Model):
     ends_on: Mapped[date]
     state: Mapped[str] = mapped_column(String(12), default="planning")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The quarter this one was planned from, in a goal-mapping session.
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("quarters.id", ondelete="SET NULL"))
+    # When every member pressed "ready" and the personal drafts were shown to all.
+    revealed_at: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]
 
     partnership: Mapped[Partnership] = relationship()
+    previous: Mapped["Quarter | None"] = relationship(remote_side="Quarter.id")
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.state == "reviewed"
+
+    @property
+    def is_drafting(self) -> bool:
+        """Personal goals made now stay with their owner until everyone is ready."""
+        return self.state == "planning" and self.revealed_at is None
 
 
 class Lane(db.Model):
@@ -93,6 +117,19 @@ class Stage(db.Model):
     partnership: Mapped[Partnership] = relationship()
 
 
+class SharedValue(db.Model):
+    """Something the partnership cares about (adventure, learning, community…)."""
+
+    __tablename__ = "shared_values"
+    __table_args__ = (UniqueConstraint("partnership_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(40))
+
+
 class Goal(db.Model):
     __tablename__ = "goals"
     __table_args__ = (
@@ -133,6 +170,11 @@ class Goal(db.Model):
     target_on: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(12), default="active")
     is_private: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A personal goal drafted in a session before the mutual reveal: only its owner sees it.
+    is_draft: Mapped[bool] = mapped_column(Boolean, default=False)
+    value_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shared_values.id", ondelete="SET NULL")
+    )
     position: Mapped[int] = mapped_column(Integer)
     carried_over: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -143,6 +185,25 @@ class Goal(db.Model):
     quarter: Mapped[Quarter] = relationship()
     lane: Mapped[Lane] = relationship()
     stage: Mapped[Stage] = relationship()
+    value: Mapped["SharedValue | None"] = relationship()
+
+    @classmethod
+    def new(cls, quarter: Quarter, lane: Lane, stage: Stage, **values) -> "Goal":
+        """A goal at the end of a cell, its partnership and owner taken from quarter and lane."""
+        goal = cls(
+            partnership_id=quarter.partnership_id,
+            quarter_id=quarter.id,
+            lane_id=lane.id,
+            stage_id=stage.id,
+            owner_id=lane.owner_id,
+            is_draft=quarter.is_drafting and not lane.is_shared,
+            **values,
+        )
+        if lane.is_shared:
+            goal.is_private = False
+        db.session.add(goal)
+        goal.place_last()
+        return goal
 
     def editable_by(self, user: User) -> bool:
         return self.owner_id is None or self.owner_id == user.id
@@ -222,6 +283,18 @@ class Goal(db.Model):
         self.owner_id = lane.owner_id
         if lane.is_shared:
             self.is_private = False
+        db.session.flush()
+
+    def move_to_quarter(self, quarter: Quarter) -> None:
+        """Carry the goal into ``quarter``: same lane and stage, at the end of its cell."""
+        db.session.flush()
+        old = self.position
+        self.position = self.PARKED
+        db.session.flush()
+        self._shift(self.lane_id, self.stage_id, old + 1, -1)
+        self.quarter_id = quarter.id
+        self.quarter = quarter
+        self.place_last()
         db.session.flush()
 
     def soft_delete(self) -> None:

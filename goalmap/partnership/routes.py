@@ -3,7 +3,7 @@ from flask_login import current_user, login_required
 
 from goalmap.auth import RegisterForm, start_session
 from goalmap.extensions import db
-from goalmap.models import Invite, Lane, Stage
+from goalmap.models import Invite, Lane, SharedValue, Stage
 from goalmap.models._time import utcnow
 from goalmap.partnership.forms import ColourForm, NameForm, OrderForm, PartnershipForm
 from goalmap.partnership.service import JoinRefused, join, move_in_order
@@ -25,6 +25,8 @@ def _settings_page(status: int = 200, **forms):
         "colour_form": ColourForm(colour=user.colour),
         "lane_form": NameForm(prefix="lane"),
         "stage_form": NameForm(prefix="stage"),
+        "value_form": NameForm(prefix="value"),
+        "values": db.session.scalars(scoped(SharedValue).order_by(SharedValue.name)).all(),
         "lanes": db.session.scalars(scoped(Lane).order_by(Lane.position)).all(),
         "stages": db.session.scalars(scoped(Stage).order_by(Stage.position)).all(),
         "invites": [i for i in invites if i.is_open],
@@ -187,6 +189,32 @@ def rename_lane(lane_id: int):
 def order_lane(lane_id: int):
     """Move a lane up or down the board."""
     return _reorder(Lane, lane_id)
+
+
+@bp.post("/values")
+@login_required
+def add_value():
+    """Name something the partnership cares about; shared goals can serve it."""
+    form = NameForm(prefix="value")
+    if form.validate_on_submit():
+        name = form.name.data
+        if db.session.scalar(scoped(SharedValue).where(SharedValue.name == name)) is None:
+            db.session.add(SharedValue(partnership_id=current_user.partnership_id, name=name))
+            db.session.commit()
+        flash(f"“{name}” is one of your shared values.", "success")
+        return redirect(url_for(".settings", _anchor="values"))
+    return _settings_page(422, value_form=form)
+
+
+@bp.post("/values/<int:value_id>/delete")
+@login_required
+def delete_value(value_id: int):
+    """Remove a shared value; goals that served it keep their place, without the link."""
+    value = get_or_404(SharedValue, value_id)
+    db.session.delete(value)
+    db.session.commit()
+    flash(f"“{value.name}” is no longer listed.", "success")
+    return redirect(url_for(".settings", _anchor="values"))
 
 
 @bp.post("/stages")

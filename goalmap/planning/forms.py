@@ -1,0 +1,24 @@
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, InputRequired, Length, Optional
+
+from goalmap.goals.forms import GoalForm
+from goalmap.planning.service import DECISIONS
+
+
+class ReviewForm(FlaskForm):
+    decision = StringField(
+        validators=[AnyOf(DECISIONS, message="Choose carry over, done or drop.")]
+    )
+    reason = StringField("Why drop it? (optional)", validators=[Length(max=500)])
+
+
+class OurGoalForm(GoalForm):
+    lane_id = IntegerField("Lane", validators=[InputRequired()])
+    value_id = SelectField("Which shared value does it serve?", coerce=int, validators=[Optional()])
+
+    def set_values(self, values) -> None:
+        self.value_id.choices = [SelectChoice(0, "—")] + [
+            SelectChoice(v.id, v.name) for v in values
+        ]

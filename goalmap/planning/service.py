@@ -1,0 +1,121 @@
+"""Domain functions of the goal-mapping session, testable without a request."""
+
+from sqlalchemy import select, update
+
+from goalmap.extensions import db
+from goalmap.models import Goal, GoalEvent, Quarter, SessionMember, User
+from goalmap.models._time import utcnow
+from goalmap.models.board import next_quarter
+
+STEPS = (
+    ("look-back", "Look back"),
+    ("my-goals", "My goals"),
+    ("our-goals", "Our goals"),
+    ("resources", "Resources"),
+    ("agree", "Agree and start"),
+)
+DECISIONS = ("carry", "done", "drop")
+
+
+class SessionRefused(Exception):
+    """The session cannot do that now; the message says why."""
+
+
+def plan_after(current: Quarter) -> Quarter:
+    """Open the session for the calendar quarter after ``current``."""
+    name, starts, ends = next_quarter(current.ends_on)
+    quarter = Quarter(
+        partnership_id=current.partnership_id,
+        name=name,
+        starts_on=starts,
+        ends_on=ends,
+        previous_id=current.id,
+    )
+    db.session.add(quarter)
+    db.session.flush()
+    return quarter
+
+
+def members(quarter: Quarter) -> list[SessionMember]:
+    """Every member's place in the session, made on first use (constant queries)."""
+    existing = {
+        m.user_id: m
+        for m in db.session.scalars(
+            select(SessionMember).where(SessionMember.quarter_id == quarter.id)
+        )
+    }
+    result = []
+    for user in quarter.partnership.members:
+        if user.id not in existing:
+            existing[user.id] = SessionMember(
+                partnership_id=quarter.partnership_id, quarter_id=quarter.id, user=user
+            )
+            db.session.add(existing[user.id])
+        result.append(existing[user.id])
+    return result
+
+
+def review(goal: Goal, decision: str, user: User, into: Quarter, reason: str = "") -> None:
+    """Decide about an open goal of last quarter: carry it over, mark it done, or drop it."""
+    if decision not in DECISIONS:
+        raise SessionRefused("Choose carry over, done or drop.")
+    if goal.status in ("done", "dropped"):
+        raise SessionRefused("That goal was already decided.")
+    from_quarter = goal.quarter_id
+    if decision == "carry":
+        goal.carried_over += 1
+        goal.move_to_quarter(into)
+        kind, note = "carried_over", f"Carried over into {into.name}."
+    elif decision == "done":
+        goal.status = "done"
+        kind, note = "done", ""
+    else:
+        goal.status = "dropped"
+        kind, note = "dropped", reason.strip()
+    db.session.add(
+        GoalEvent(
+            partnership_id=goal.partnership_id,
+            goal_id=goal.id,
+            user_id=user.id,
+            kind=kind,
+            note=note,
+            quarter_id=from_quarter,
+        )
+    )
+
+
+def reveal(quarter: Quarter) -> None:
+    """Show every member's drafts to everyone at once."""
+    quarter.revealed_at = utcnow()
+    db.session.execute(
+        update(Goal).where(Goal.quarter_id == quarter.id).values(is_draft=False),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def mark_ready(quarter: Quarter, user: User) -> None:
+    """``user`` has drafted their goals; when everyone has, the drafts are revealed."""
+    seats = members(quarter)
+    next(m for m in seats if m.user_id == user.id).ready_at = utcnow()
+    if quarter.revealed_at is None and all(m.ready_at for m in seats):
+        reveal(quarter)
+
+
+def confirm(quarter: Quarter, user: User) -> None:
+    """``user`` agrees to the plan; when everyone has, the quarter starts."""
+    if quarter.state != "planning":
+        raise SessionRefused("This quarter has already started.")
+    seats = members(quarter)
+    next(m for m in seats if m.user_id == user.id).confirmed_at = utcnow()
+    if all(m.confirmed_at for m in seats):
+        start(quarter)
+
+
+def start(quarter: Quarter) -> None:
+    """Make the quarter active; the quarter it was planned from is now reviewed."""
+    if quarter.revealed_at is None:
+        reveal(quarter)
+    quarter.state = "active"
+    quarter.started_at = utcnow()
+    if quarter.previous is not None and quarter.previous.state == "active":
+        quarter.previous.state = "reviewed"
