@@ -330,13 +330,18 @@ def test_a_move_onto_the_partners_lane_is_refused(app, alex, sam, quarter, alex_
     assert load(app, Goal, goal.id).lane_id == lane_of(app, alex).id
 
 
-def test_a_private_goal_moved_to_a_shared_lane_stops_being_private(app, alex, quarter, alex_client):
-    goal = make_goal(app, quarter, lane_of(app, alex), is_private=True)
+@pytest.mark.parametrize("flag", ["is_private", "is_draft"])
+def test_a_goal_moved_to_a_shared_lane_is_seen_by_all(
+    app, alex, sam, quarter, alex_client, sam_client, flag
+):
+    goal = make_goal(app, quarter, lane_of(app, alex), title="Now ours", **{flag: True})
     alex_client.post(
         f"/goals/{goal.id}/move",
         data={"lane_id": shared_lane(app, alex).id, "stage_id": goal.stage_id, "position": 0},
     )
-    assert load(app, Goal, goal.id).is_private is False
+    moved = load(app, Goal, goal.id)
+    assert (moved.is_private, moved.is_draft, moved.owner_id) == (False, False, None)
+    assert "Now ours" in sam_client.get(f"/quarters/{quarter.id}").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

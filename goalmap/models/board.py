@@ -281,8 +281,8 @@ class Goal(db.Model):
         self._shift(lane.id, stage.id, position, +1)
         self.lane, self.stage, self.position = lane, stage, position
         self.owner_id = lane.owner_id
-        if lane.is_shared:
-            self.is_private = False
+        if lane.is_shared:  # shared goals are neither private nor anyone's draft
+            self.is_private = self.is_draft = False
         db.session.flush()
 
     def move_to_quarter(self, quarter: Quarter) -> None:

@@ -44,15 +44,15 @@ def members(quarter: Quarter) -> list[SessionMember]:
             select(SessionMember).where(SessionMember.quarter_id == quarter.id)
         )
     }
-    result = []
-    for user in quarter.partnership.members:
-        if user.id not in existing:
-            existing[user.id] = SessionMember(
-                partnership_id=quarter.partnership_id, quarter_id=quarter.id, user=user
-            )
-            db.session.add(existing[user.id])
-        result.append(existing[user.id])
-    return result
+    missing = [user for user in quarter.partnership.members if user.id not in existing]
+    for user in missing:
+        existing[user.id] = SessionMember(
+            partnership_id=quarter.partnership_id, quarter_id=quarter.id, user=user
+        )
+        db.session.add(existing[user.id])
+    if missing:
+        db.session.flush()
+    return [existing[user.id] for user in quarter.partnership.members]
 
 
 def review(goal: Goal, decision: str, user: User, into: Quarter, reason: str = "") -> None:

@@ -141,3 +141,18 @@ def add_goals_fast(page, lane_id: str, stage_id: str, titles: list[str]) -> None
             max_redirects=0,
         )
         assert response.status in (200, 302), response.status
+
+
+def session_step(page, step: str) -> None:
+    page.get_by_role("navigation", name="Session steps").get_by_role("link", name=step).click()
+    page.wait_for_selector("[aria-current=step]")
+
+
+def reveal_drafts(*pages) -> None:
+    """Every partner presses "ready" in the session of the quarter on screen."""
+    for page in pages:
+        page.goto("/")
+        page.get_by_role("link", name="Continue the goal-mapping session").click()
+        session_step(page, "My goals")
+        page.get_by_role("button", name="I'm ready").click()
+        page.wait_for_selector("#flashes .flash")

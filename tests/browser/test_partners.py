@@ -1,6 +1,6 @@
 """Two partners in two browsers: sign up, join, and work on one board."""
 
-from helpers import add_goal, partners, screenshot
+from helpers import add_goal, partners, reveal_drafts, screenshot
 
 
 def test_two_partners_share_one_board(new_page):
@@ -46,7 +46,8 @@ def test_private_goal_is_a_placeholder_for_the_partner(new_page):
     alex.get_by_label("Private: my partner sees only that a private goal exists").check()
     alex.locator("form.goal-form").get_by_role("button", name="Save").click()
     alex.locator(".tag-private").wait_for()
-    sam.reload()
+    reveal_drafts(alex, sam)  # drafted in a planning quarter: first both say "ready"
+    sam.goto("/")
     assert sam.locator(".goal-hidden").count() == 1
     assert "Write to my sister" not in sam.content()
     screenshot(sam, "private-placeholder")

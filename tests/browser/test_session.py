@@ -1,0 +1,73 @@
+"""A whole quarterly goal-mapping session for two partners, in two browsers."""
+
+from helpers import add_goal, card, partners, screenshot, session_step
+
+
+def agree(page) -> None:
+    session_step(page, "Agree and start")
+    page.get_by_role("button", name="I agree").click()
+
+
+def test_a_full_session_from_look_back_to_start(new_page):
+    alex, sam = partners(new_page)
+    add_goal(alex, "Alex", "In progress", "Learn the cello")
+    add_goal(alex, "Together", "Ideas", "Repaint the bedroom")
+    # Start 2027 Q1 so there is a quarter to look back on.
+    for page in (alex, sam):
+        page.goto("/")
+        page.get_by_role("link", name="Continue the goal-mapping session").click()
+        agree(page)
+    sam.wait_for_url("**/quarters/*")
+    assert "Active" in sam.locator(".board-header").inner_text()
+
+    # 2027 Q2: Alex opens the session from the board.
+    alex.goto("/")
+    alex.get_by_role("button", name="Plan the next quarter").click()
+    alex.wait_for_selector("text=1. Look back")
+    alex.get_by_role("button", name="Carry over Learn the cello").click()
+    alex.get_by_label("Why drop Repaint the bedroom? (optional)").fill("We'd rather move house")
+    alex.get_by_role("button", name="Drop Repaint the bedroom").click()
+    alex.wait_for_selector("text=Repaint the bedroom: dropped (We'd rather move house)")
+    screenshot(alex, "session-look-back")
+
+    # My goals: drafted apart, revealed together.
+    session_step(alex, "My goals")
+    alex.get_by_label("Goal", exact=True).fill("Write the first chapter")
+    alex.get_by_role("button", name="Add my goal").click()
+    sam.goto("/quarters")
+    sam.get_by_role("link", name="2027 Q2").click()
+    sam.get_by_role("link", name="Continue the goal-mapping session").click()
+    session_step(sam, "My goals")
+    sam.get_by_label("Goal", exact=True).fill("Climb Ben Nevis")
+    sam.get_by_role("button", name="Add my goal").click()
+    assert "Write the first chapter" not in sam.content()
+    assert "Alex is still drafting." in sam.content()
+    alex.get_by_role("button", name="I'm ready").click()
+    sam.get_by_role("button", name="I'm ready").click()
+    sam.wait_for_selector("text=Write the first chapter")
+    sam.get_by_label("A word of support for Write the first chapter").fill("Can't wait to read it!")
+    sam.get_by_role("button", name="Cheer Write the first chapter").click()
+    alex.reload()
+    assert "Can't wait to read it!" in alex.content()
+    assert "Climb Ben Nevis" in alex.content()
+    screenshot(alex, "session-my-goals")
+
+    # Our goals, then both agree.
+    session_step(sam, "Our goals")
+    sam.get_by_label("Goal", exact=True).fill("Find a flat with a garden")
+    sam.get_by_role("button", name="Add our goal").click()
+    sam.wait_for_selector("text=Find a flat with a garden")
+    agree(alex)
+    alex.wait_for_selector("text=Waiting for Sam")
+    agree(sam)
+    sam.wait_for_selector("#board")
+    assert "Active" in sam.locator(".board-header").inner_text()
+    assert "Carried over ×1" in card(sam, "Learn the cello").inner_text()
+    for title in ("Write the first chapter", "Climb Ben Nevis", "Find a flat with a garden"):
+        assert card(sam, title).count() == 1
+    screenshot(sam, "session-started-board")
+
+    sam.get_by_role("link", name="Timeline").click()
+    sam.wait_for_selector("#timeline")
+    screenshot(sam, "timeline")
+    assert alex.errors == [] and sam.errors == []

@@ -1,0 +1,329 @@
+"""The quarterly goal-mapping session, through the routes the partners use."""
+
+from datetime import date
+
+import pytest
+from factories import lane_of, load, make_goal, make_quarter, shared_lane, stages_of
+from sqlalchemy import select
+
+from goalmap.extensions import db
+from goalmap.models import Goal, GoalComment, GoalEvent, Quarter, SessionMember, SharedValue
+
+
+@pytest.fixture
+def last_quarter(app, alex, sam):
+    return make_quarter(app, alex, name="2027 Q1", state="active")
+
+
+def plan_next(client, quarter) -> Quarter:
+    response = client.post(f"/quarters/{quarter.id}/next")
+    assert response.status_code == 302
+    quarter_id = int(response.headers["Location"].split("/")[2])
+    return quarter_id
+
+
+def test_planning_the_next_quarter_opens_its_session(app, alex, last_quarter, alex_client):
+    next_id = plan_next(alex_client, last_quarter)
+    quarter = load(app, Quarter, next_id)
+    assert (quarter.name, quarter.starts_on, quarter.ends_on) == (
+        "2027 Q2",
+        date(2027, 4, 1),
+        date(2027, 6, 30),
+    )
+    assert (quarter.previous_id, quarter.state, quarter.revealed_at) == (
+        last_quarter.id,
+        "planning",
+        None,
+    )
+    assert (
+        alex_client.get(f"/quarters/{next_id}/session")
+        .headers["Location"]
+        .endswith("/session/look-back")
+    )
+    assert plan_next(alex_client, last_quarter) == next_id  # once, not twice
+    page = alex_client.get(f"/quarters/{next_id}/session/look-back").get_data(as_text=True)
+    assert 'aria-current="step"' in page and "1. Look back" in page
+
+
+def test_look_back_carries_over_drops_with_a_reason_and_marks_done(
+    app, alex, sam, last_quarter, alex_client
+):
+    lane = shared_lane(app, alex)
+    stage = stages_of(app, alex)[1]
+    carry, drop, finish = (
+        make_goal(app, last_quarter, lane, stage, title=t) for t in ("Carry me", "Drop me", "Done")
+    )
+    make_goal(app, last_quarter, lane, stage, title="Already done", status="done")
+    next_id = plan_next(alex_client, last_quarter)
+    page = alex_client.get(f"/quarters/{next_id}/session/look-back").get_data(as_text=True)
+    assert "What you achieved in 2027 Q1" in page and "Already done" in page
+
+    url = f"/quarters/{next_id}/session/review"
+    alex_client.post(f"{url}/{carry.id}", data={"decision": "carry"})
+    alex_client.post(f"{url}/{drop.id}", data={"decision": "drop", "reason": "Life got busy"})
+    alex_client.post(f"{url}/{finish.id}", data={"decision": "done"})
+
+    carried = load(app, Goal, carry.id)
+    assert (carried.quarter_id, carried.carried_over, carried.position) == (next_id, 1, 0)
+    assert load(app, Goal, drop.id).status == "dropped"
+    assert load(app, Goal, finish.id).status == "done"
+    with app.app_context():
+        events = db.session.scalars(select(GoalEvent).order_by(GoalEvent.id)).all()
+        assert [(e.kind, e.note, e.quarter_id) for e in events] == [
+            ("carried_over", "Carried over into 2027 Q2.", last_quarter.id),
+            ("dropped", "Life got busy", last_quarter.id),
+            ("done", "", last_quarter.id),
+        ]
+        # The old cell closed its gap.
+        positions = db.session.scalars(
+            select(Goal.position).where(Goal.quarter_id == last_quarter.id).order_by(Goal.position)
+        ).all()
+        assert positions == [0, 1, 2]
+    page = alex_client.get(f"/quarters/{next_id}/session/look-back").get_data(as_text=True)
+    assert "Drop me: dropped (Life got busy)" in page
+    assert "Carry me: carried over" in page
+    assert alex_client.post(f"{url}/{drop.id}", data={"decision": "carry"}).status_code == 302
+    assert load(app, Goal, drop.id).quarter_id == last_quarter.id  # decided once
+
+
+def test_carried_over_counts_add_up_across_quarters(app, alex, sam, last_quarter, alex_client):
+    goal = make_goal(app, last_quarter, lane_of(app, alex), title="Learn the cello")
+    q2 = plan_next(alex_client, last_quarter)
+    alex_client.post(f"/quarters/{q2}/session/review/{goal.id}", data={"decision": "carry"})
+    with app.app_context():
+        db.session.get(Quarter, q2).state = "active"
+        db.session.commit()
+    q3 = plan_next(alex_client, load(app, Quarter, q2))
+    alex_client.post(f"/quarters/{q3}/session/review/{goal.id}", data={"decision": "carry"})
+    assert (load(app, Goal, goal.id).quarter_id, load(app, Goal, goal.id).carried_over) == (q3, 2)
+
+
+def test_only_the_owner_decides_about_a_personal_goal(
+    app, alex, sam, last_quarter, sam_client, stranger_client
+):
+    goal = make_goal(app, last_quarter, lane_of(app, alex))
+    next_id = plan_next(sam_client, last_quarter)
+    url = f"/quarters/{next_id}/session/review/{goal.id}"
+    assert sam_client.post(url, data={"decision": "drop"}).status_code == 403
+    assert stranger_client.post(url, data={"decision": "drop"}).status_code == 404
+    assert sam_client.post(url, data={"decision": "maybe"}).status_code == 403
+    assert load(app, Goal, goal.id).status == "active"
+
+
+def test_a_decision_must_be_one_of_the_three(app, alex, last_quarter, alex_client):
+    goal = make_goal(app, last_quarter, shared_lane(app, alex))
+    next_id = plan_next(alex_client, last_quarter)
+    url = f"/quarters/{next_id}/session/review/{goal.id}"
+    response = alex_client.post(url, data={"decision": "maybe"})
+    assert response.status_code == 422
+    assert "Choose carry over, done or drop." in response.get_data(as_text=True)
+    response = alex_client.post(url, data={"decision": "drop", "reason": "x" * 501})
+    assert response.status_code == 422
+    assert load(app, Goal, goal.id).status == "active"
+
+
+def test_only_goals_of_the_previous_quarter_are_reviewed(app, alex, last_quarter, alex_client):
+    next_id = plan_next(alex_client, last_quarter)
+    current = make_goal(app, load(app, Quarter, next_id), shared_lane(app, alex))
+    url = f"/quarters/{next_id}/session/review/{current.id}"
+    assert alex_client.post(url, data={"decision": "drop"}).status_code == 404
+
+
+def test_drafts_stay_hidden_until_everyone_is_ready(
+    app, alex, sam, last_quarter, alex_client, sam_client
+):
+    next_id = plan_next(alex_client, last_quarter)
+    session = f"/quarters/{next_id}/session"
+    alex_client.post(f"{session}/my-goals", data={"title": "Write a novel", "notes": "mornings"})
+    sam_client.post(f"{session}/my-goals", data={"title": "Climb a mountain"})
+    for page in (
+        f"{session}/my-goals",
+        f"/quarters/{next_id}",
+        f"/quarters/{next_id}/timeline",
+        f"{session}/agree",
+    ):
+        assert "Write a novel" not in sam_client.get(page).get_data(as_text=True), page
+        assert "Climb a mountain" not in alex_client.get(page).get_data(as_text=True), page
+    assert "Write a novel" in alex_client.get(f"{session}/my-goals").get_data(as_text=True)
+    with app.app_context():
+        alex_goal = db.session.scalar(select(Goal).where(Goal.title == "Write a novel"))
+        assert alex_goal.is_draft and alex_goal.owner_id == alex.id
+    assert sam_client.get(f"/goals/{alex_goal.id}/edit").status_code == 404
+
+    alex_client.post(f"{session}/ready")
+    page = sam_client.get(f"{session}/my-goals").get_data(as_text=True)
+    assert "Alex is ready." in page and "Write a novel" not in page
+    sam_client.post(f"{session}/ready")
+    assert load(app, Quarter, next_id).revealed_at is not None
+    assert "Write a novel" in sam_client.get(f"{session}/my-goals").get_data(as_text=True)
+    assert "Climb a mountain" in alex_client.get(f"/quarters/{next_id}").get_data(as_text=True)
+
+
+def test_a_private_draft_stays_private_after_the_reveal(app, alex, sam, alex_client, sam_client):
+    quarter = make_quarter(app, alex, name="2027 Q3")
+    session = f"/quarters/{quarter.id}/session"
+    alex_client.post(f"{session}/my-goals", data={"title": "Therapy", "is_private": "y"})
+    alex_client.post(f"{session}/ready")
+    sam_client.post(f"{session}/ready")
+    board = sam_client.get(f"/quarters/{quarter.id}").get_data(as_text=True)
+    assert "Therapy" not in board and "Private goal" in board
+
+
+def test_after_the_reveal_the_partner_comments_but_does_not_edit(
+    app, alex, sam, alex_client, sam_client, stranger_client
+):
+    quarter = make_quarter(app, alex, name="2027 Q3")
+    session = f"/quarters/{quarter.id}/session"
+    alex_client.post(f"{session}/my-goals", data={"title": "Run a marathon"})
+    for client in (alex_client, sam_client):
+        client.post(f"{session}/ready")
+    with app.app_context():
+        goal_id = db.session.scalar(select(Goal.id).where(Goal.title == "Run a marathon"))
+    response = sam_client.post(
+        f"/goals/{goal_id}/comments?next={session}/my-goals", data={"body": "You've got this!"}
+    )
+    assert response.headers["Location"] == f"{session}/my-goals"
+    assert "You&#39;ve got this!" in alex_client.get(f"{session}/my-goals").get_data(as_text=True)
+    assert sam_client.post(f"/goals/{goal_id}/edit", data={"title": "X"}).status_code == 403
+    assert (
+        stranger_client.post(f"/goals/{goal_id}/comments", data={"body": "hi"}).status_code == 404
+    )
+    sam_client.post(f"/goals/{goal_id}/comments", data={"body": "   "})
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(GoalComment)) == 1
+
+
+def test_bad_goal_input_in_the_session_is_shown_and_not_saved(app, alex, alex_client):
+    quarter = make_quarter(app, alex)
+    response = alex_client.post(
+        f"/quarters/{quarter.id}/session/my-goals",
+        data={"title": "", "starts_on": "2027-02-02", "target_on": "2027-01-01"},
+    )
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "Give the goal a title." in body
+    assert "The target date cannot be before the start date." in body
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(Goal)) == 0
+
+
+def test_our_goals_can_serve_a_shared_value(app, alex, sam, stranger, alex_client, sam_client):
+    quarter = make_quarter(app, alex)
+    sam_client.post("/values", data={"value-name": "Adventure"})
+    with app.app_context():
+        value_id = db.session.scalar(select(SharedValue.id))
+    lane = shared_lane(app, alex)
+    response = alex_client.post(
+        f"/quarters/{quarter.id}/session/our-goals",
+        data={"title": "Hike the coast path", "lane_id": lane.id, "value_id": value_id},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        goal = db.session.scalar(select(Goal))
+        assert (goal.value_id, goal.owner_id, goal.is_draft) == (value_id, None, False)
+    page = sam_client.get(f"/quarters/{quarter.id}/session/our-goals").get_data(as_text=True)
+    assert "Hike the coast path" in page and "Adventure" in page
+    # A personal lane, or a value of another partnership, is refused.
+    response = alex_client.post(
+        f"/quarters/{quarter.id}/session/our-goals",
+        data={"title": "X", "lane_id": lane_of(app, alex).id, "value_id": 0},
+    )
+    assert response.status_code == 422
+    other = make_quarter(app, stranger)
+    assert logged_stranger_post(app, stranger, other, value_id).status_code == 422  # not its value
+
+
+def logged_stranger_post(app, stranger, quarter, value_id):
+    from factories import logged_in
+
+    client = logged_in(app, stranger)
+    return client.post(
+        f"/quarters/{quarter.id}/session/our-goals",
+        data={"title": "X", "lane_id": shared_lane(app, stranger).id, "value_id": value_id},
+    )
+
+
+def test_the_quarter_starts_when_every_member_agrees(
+    app, alex, sam, last_quarter, alex_client, sam_client
+):
+    next_id = plan_next(alex_client, last_quarter)
+    session = f"/quarters/{next_id}/session"
+    alex_client.post(f"{session}/my-goals", data={"title": "Draft of Alex"})
+    response = alex_client.post(f"{session}/confirm")
+    assert response.headers["Location"] == f"{session}/agree"
+    assert load(app, Quarter, next_id).state == "planning"
+    assert "Waiting for Sam" in alex_client.get(f"{session}/agree").get_data(as_text=True)
+    response = sam_client.post(f"{session}/confirm")
+    assert response.headers["Location"] == f"/quarters/{next_id}"
+    quarter = load(app, Quarter, next_id)
+    assert quarter.state == "active" and quarter.started_at and quarter.revealed_at
+    assert load(app, Quarter, last_quarter.id).state == "reviewed"
+    with app.app_context():
+        seats = db.session.scalars(select(SessionMember).order_by(SessionMember.user_id)).all()
+        assert [s.user_id for s in seats] == [alex.id, sam.id]
+        assert all(s.confirmed_at for s in seats)
+    assert "Draft of Alex" in sam_client.get(f"/quarters/{next_id}").get_data(as_text=True)
+    assert sam_client.post(f"{session}/confirm").status_code == 409
+    assert alex_client.post(f"{session}/my-goals", data={"title": "Late"}).status_code == 409
+
+
+def test_a_reviewed_quarter_is_read_only(app, alex, alex_client):
+    quarter = make_quarter(app, alex, state="reviewed")
+    goal = make_goal(app, quarter, lane_of(app, alex))
+    stage = stages_of(app, alex)[0]
+    lane = lane_of(app, alex)
+    attempts = [
+        (f"/goals/{goal.id}/edit", {"title": "X", "status": "active", "version": "1"}),
+        (f"/goals/{goal.id}/move", {"lane_id": lane.id, "stage_id": stage.id, "position": 0}),
+        (f"/goals/{goal.id}/delete", {}),
+        (
+            f"/quarters/{quarter.id}/goals/new",
+            {"lane_id": lane.id, "stage_id": stage.id, "title": "X"},
+        ),
+    ]
+    for url, data in attempts:
+        response = alex_client.post(url, data=data)
+        assert response.status_code == 409, url
+        assert "reviewed" in response.get_data(as_text=True)
+    board = alex_client.get(f"/quarters/{quarter.id}").get_data(as_text=True)
+    assert "+ Add goal" not in board and "Edit<span" not in board
+    assert "is reviewed" in board
+    assert load(app, Goal, goal.id).title == "Learn to sail"
+
+
+def test_past_quarters_stay_browsable_from_the_switcher(app, alex, alex_client):
+    old = make_quarter(
+        app,
+        alex,
+        name="2026 Q4",
+        state="reviewed",
+        starts_on=date(2026, 10, 1),
+        ends_on=date(2026, 12, 31),
+    )
+    current = make_quarter(app, alex, name="2027 Q1", state="active")
+    page = alex_client.get(f"/quarters/{current.id}").get_data(as_text=True)
+    assert f'href="/quarters/{old.id}">2026 Q4</a>' in page
+    assert alex_client.get(f"/quarters/{old.id}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/session",
+        "/session/look-back",
+        "/session/my-goals",
+        "/session/our-goals",
+        "/session/resources",
+        "/session/agree",
+        "/timeline",
+    ],
+)
+def test_strangers_and_anonymous_cannot_open_the_session(app, alex, client, stranger_client, path):
+    quarter = make_quarter(app, alex)
+    assert stranger_client.get(f"/quarters/{quarter.id}{path}").status_code == 404
+    assert client.get(f"/quarters/{quarter.id}{path}").headers["Location"].startswith("/login")
+
+
+def test_an_unknown_step_is_404(app, alex, alex_client):
+    quarter = make_quarter(app, alex)
+    assert alex_client.get(f"/quarters/{quarter.id}/session/dessert").status_code == 404
