@@ -28,16 +28,18 @@ def create_app(config: dict | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
 
-    from goalmap import auth, board, database, errors, passwords, security, seed
+    from goalmap import auth, board, database, errors, filters, passwords, security, seed
     from goalmap.goals import routes as goals
     from goalmap.partnership import routes as partnership
     from goalmap.planning import routes as planning
+    from goalmap.resources import routes as resources
 
     database.init_app(app)
+    filters.init_app(app)
     passwords.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     seed.init_app(app)
-    for blueprint in (auth.bp, partnership.bp, board.bp, goals.bp, planning.bp):
+    for blueprint in (auth.bp, partnership.bp, board.bp, goals.bp, planning.bp, resources.bp):
         app.register_blueprint(blueprint)
     return app

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from goalmap.balance import Load, quarter_loads
 from goalmap.extensions import db, htmx
 from goalmap.fields import DayField, strip
 from goalmap.models import Goal, Lane, Quarter, Stage
@@ -38,6 +39,7 @@ class Board:
     lanes: list[Lane]
     stages: list[Stage]
     cells: dict = field(default_factory=lambda: defaultdict(list))
+    loads: list[Load] = field(default_factory=list)
 
     @classmethod
     def load(cls, quarter: Quarter) -> "Board":
@@ -51,6 +53,7 @@ class Board:
         hidden = [HiddenGoal(*row) for row in db.session.execute(hidden_goals(quarter.id))]
         for entry in sorted([*goals, *hidden], key=lambda g: g.position):
             board.cells[entry.lane_id, entry.stage_id].append(entry)
+        board.loads = quarter_loads(quarter, current_user)
         return board
 
     def cell(self, lane: Lane, stage: Stage) -> list:

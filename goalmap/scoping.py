@@ -9,7 +9,7 @@ loaded, never from the URL or the form.
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, case, literal, or_, select
 
 from goalmap.extensions import db
 from goalmap.models import Goal, User
@@ -52,3 +52,25 @@ def hidden_goals(quarter_id: int, user: User | None = None) -> Select:
         Goal.is_draft.is_(False),
         Goal.owner_id != user.id,
     )
+
+
+def countable_goals(user: User | None = None) -> tuple:
+    """Criteria for goals whose numbers (load, counts) the member may see.
+
+    The other members' private goals count (so a lane's load stays honest);
+    their drafts do not exist yet for anyone but their owner.
+    """
+    user = user or current_user
+    return (
+        Goal.partnership_id == user.partnership_id,
+        Goal.deleted_at.is_(None),
+        or_(Goal.is_draft.is_(False), Goal.owner_id == user.id),
+    )
+
+
+def readable_title(user: User | None = None):
+    """A goal's title where the member may read it, else NULL: the database never sends
+    the title of someone else's private goal."""
+    user = user or current_user
+    readable = or_(Goal.owner_id == user.id, Goal.is_private.is_(False))
+    return case((readable, Goal.title), else_=literal(None)).label("title")

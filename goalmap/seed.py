@@ -1,6 +1,7 @@
 """``flask seed-demo``: a demo partnership to look around in."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import click
 from flask import Flask
@@ -8,7 +9,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from goalmap.extensions import db
-from goalmap.models import Goal, Invite, Lane, Quarter, Stage, User
+from goalmap.models import Allocation, Availability, Goal, Invite, Lane, Quarter, Stage, User
 from goalmap.models.board import next_quarter
 from goalmap.partnership.service import found_partnership, join
 from goalmap.passwords import hash_password
@@ -55,6 +56,54 @@ def _demo_goals(quarter: Quarter, lanes: list[Lane], stages: list[Stage], people
         )
 
 
+# (goal title, partner index, hours a week, money, per, energy, note)
+DEMO_ALLOCATIONS = (
+    (
+        "Run a half marathon",
+        0,
+        "4",
+        None,
+        "month",
+        "high",
+        "Saturday long runs; Sam covers breakfast.",
+    ),
+    ("Finish the pottery course", 0, "2.5", "180", "quarter", "medium", ""),
+    ("Learn conversational Spanish", 1, "2.5", "12.99", "month", "low", "App before work."),
+    ("Ship the side project", 1, "5", None, "month", "high", "Wednesday evenings."),
+    ("Plan the summer trip to Lisbon", 0, "1", None, "month", "low", ""),
+    ("Plan the summer trip to Lisbon", 1, "1", "1200", "quarter", "medium", "Flights and flat."),
+    ("Sunday dinners with friends", 0, "3", "60", "month", "medium", "We alternate hosting."),
+    ("Sunday dinners with friends", 1, "3", "60", "month", "medium", ""),
+)
+
+
+def _demo_resources(quarter: Quarter, goals: list[Goal], people: list[User]) -> None:
+    by_title = {goal.title: goal for goal in goals}
+    for title, person, hours, amount, period, energy, note in DEMO_ALLOCATIONS:
+        db.session.add(
+            Allocation(
+                partnership_id=quarter.partnership_id,
+                goal_id=by_title[title].id,
+                user_id=people[person].id,
+                hours_per_week=Decimal(hours),
+                amount=Decimal(amount) if amount else None,
+                money_period=period,
+                energy=energy,
+                note=note,
+            )
+        )
+    for person, hours, budget in ((0, "12", "900"), (1, "10", "1500")):
+        db.session.add(
+            Availability(
+                partnership_id=quarter.partnership_id,
+                quarter_id=quarter.id,
+                user_id=people[person].id,
+                hours_per_week=Decimal(hours),
+                budget=Decimal(budget),
+            )
+        )
+
+
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo() -> None:
@@ -85,7 +134,10 @@ def seed_demo() -> None:
     stages = db.session.scalars(
         select(Stage).where(Stage.partnership_id == partnership.id).order_by(Stage.position)
     ).all()
-    db.session.add_all(_demo_goals(quarter, lanes, stages, people))
+    goals = list(_demo_goals(quarter, lanes, stages, people))
+    db.session.add_all(goals)
+    db.session.flush()
+    _demo_resources(quarter, goals, people)
     db.session.commit()
     click.echo(
         f"Demo ready: sign in as {DEMO_PEOPLE[0][0]} or {DEMO_PEOPLE[1][0]}, "

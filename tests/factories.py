@@ -193,3 +193,42 @@ class QueryCounter:
 
     def __exit__(self, *_exc) -> None:
         event.remove(self.engine, "before_cursor_execute", self._count)
+
+
+def allocate(app, goal, user, hours=None, amount=None, period="month", **fields):
+    """An allocation note, as exact decimals."""
+    from decimal import Decimal
+
+    from goalmap.models import Allocation
+
+    with app.app_context():
+        note = Allocation(
+            partnership_id=goal.partnership_id,
+            goal_id=goal.id,
+            user_id=user.id,
+            hours_per_week=Decimal(hours) if hours is not None else None,
+            amount=Decimal(amount) if amount is not None else None,
+            money_period=period,
+            **fields,
+        )
+        db.session.add(note)
+        db.session.commit()
+        return detached(note)
+
+
+def make_available(app, quarter, user, hours=None, budget=None):
+    from decimal import Decimal
+
+    from goalmap.models import Availability
+
+    with app.app_context():
+        row = Availability(
+            partnership_id=quarter.partnership_id,
+            quarter_id=quarter.id,
+            user_id=user.id,
+            hours_per_week=Decimal(hours) if hours is not None else None,
+            budget=Decimal(budget) if budget is not None else None,
+        )
+        db.session.add(row)
+        db.session.commit()
+        return detached(row)

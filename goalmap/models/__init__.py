@@ -11,11 +11,14 @@ from goalmap.models.board import (
     Stage,
 )
 from goalmap.models.people import Invite, Partnership, User
+from goalmap.models.resources import Allocation, Availability
 from goalmap.models.session import GoalComment, GoalEvent, SessionMember
 
 __all__ = [
     "GOAL_STATUSES",
     "QUARTER_STATES",
+    "Allocation",
+    "Availability",
     "Goal",
     "GoalComment",
     "GoalEvent",

@@ -31,6 +31,11 @@ class Partnership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    # When the balance page raises a gentle prompt; the partnership sets its own.
+    carry_over_prompt: Mapped[int] = mapped_column(default=2)
+    drop_prompt: Mapped[int] = mapped_column(default=2)
+    shared_share_prompt: Mapped[int] = mapped_column(default=60)  # percent of available hours
 
     members: Mapped[list["User"]] = relationship(
         back_populates="partnership", order_by="User.id", lazy="selectin"

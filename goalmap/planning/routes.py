@@ -2,11 +2,22 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from goalmap.balance import quarter_loads
 from goalmap.extensions import db
 from goalmap.goals.forms import GoalForm
-from goalmap.models import Goal, GoalComment, GoalEvent, Lane, Quarter, SharedValue, Stage
+from goalmap.models import (
+    Availability,
+    Goal,
+    GoalComment,
+    GoalEvent,
+    Lane,
+    Quarter,
+    SharedValue,
+    Stage,
+)
 from goalmap.planning import service
 from goalmap.planning.forms import OurGoalForm, ReviewForm
+from goalmap.resources.forms import AvailabilityForm
 from goalmap.scoping import get_or_404, hidden_goals, scoped
 
 bp = Blueprint("planning", __name__, url_prefix="/quarters/<int:quarter_id>/session")
@@ -139,7 +150,22 @@ def _context_our_goals(quarter: Quarter, form: OurGoalForm | None = None, status
 
 
 def _context_resources(quarter: Quarter):
-    return _step(quarter, "resources")
+    mine = db.session.scalar(
+        scoped(Availability).where(
+            Availability.quarter_id == quarter.id, Availability.user_id == current_user.id
+        )
+    )
+    currency = current_user.partnership.currency
+    form = AvailabilityForm(obj=mine, currency=currency)
+    form.version.data = mine.version if mine else 0
+    return _step(
+        quarter,
+        "resources",
+        form=form,
+        loads=quarter_loads(quarter, current_user),
+        currency=currency,
+        goals=_goals(quarter),
+    )
 
 
 def _context_agree(quarter: Quarter):

@@ -1,0 +1,268 @@
+"""Where time, money and energy go: each partner's load in a quarter, the personal and
+shared shares over time, and gentle prompts where the data shows an imbalance.
+
+Every query here selects numbers and, where the member may read it, a title; the
+content of another member's private goal is never loaded.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from goalmap.extensions import db
+from goalmap.models import Allocation, Availability, Goal, GoalEvent, Quarter, User
+from goalmap.scoping import countable_goals, readable_title, scoped
+
+ZERO = Decimal("0")
+OPEN = ("active", "paused")
+
+
+@dataclass
+class Cause:
+    """A goal that takes a partner's hours: its title, or None for a private goal."""
+
+    title: str | None
+    hours: Decimal
+
+
+@dataclass
+class Load:
+    member: User
+    personal_hours: Decimal = ZERO
+    shared_hours: Decimal = ZERO
+    money: Decimal = ZERO  # per quarter
+    energy: dict = field(default_factory=lambda: {"low": 0, "medium": 0, "high": 0})
+    available_hours: Decimal | None = None
+    budget: Decimal | None = None
+    causes: list[Cause] = field(default_factory=list)
+
+    @property
+    def hours(self) -> Decimal:
+        return self.personal_hours + self.shared_hours
+
+    @property
+    def over_hours(self) -> bool:
+        return self.available_hours is not None and self.hours > self.available_hours
+
+    @property
+    def over_budget(self) -> bool:
+        return self.budget is not None and self.money > self.budget
+
+    @property
+    def personal_share(self) -> int | None:
+        """Per cent of this partner's allocated hours that go to their own goals."""
+        return round(100 * self.personal_hours / self.hours) if self.hours else None
+
+
+def quarter_loads(quarter: Quarter, user: User) -> list[Load]:
+    """Each member's allocated hours and money in ``quarter`` against what they have."""
+    loads = {m.id: Load(m) for m in user.partnership.members}
+    rows = db.session.execute(
+        select(
+            Allocation.user_id,
+            Allocation.hours_per_week,
+            Allocation.amount,
+            Allocation.money_period,
+            Allocation.energy,
+            Goal.owner_id,
+            readable_title(user),
+        )
+        .join(Goal, Goal.id == Allocation.goal_id)
+        .where(
+            *countable_goals(user),
+            Goal.quarter_id == quarter.id,
+            Goal.status.in_(OPEN),
+            Allocation.replaced_at.is_(None),
+        )
+        .order_by(Allocation.hours_per_week.desc())
+    )
+    for user_id, hours, amount, period, energy, owner_id, title in rows:
+        load = loads.get(user_id)
+        if load is None:  # a former member's note
+            continue
+        hours = hours or ZERO
+        if owner_id is None:
+            load.shared_hours += hours
+        else:
+            load.personal_hours += hours
+        if amount:
+            load.money += amount * 3 if period == "month" else amount
+        if energy:
+            load.energy[energy] += 1
+        if hours:
+            load.causes.append(Cause(title, hours))
+    for availability in db.session.scalars(
+        scoped(Availability, user=user).where(Availability.quarter_id == quarter.id)
+    ):
+        if availability.user_id in loads:
+            loads[availability.user_id].available_hours = availability.hours_per_week
+            loads[availability.user_id].budget = availability.budget
+    return list(loads.values())
+
+
+def goal_shares(quarter: Quarter, user: User) -> dict[int, tuple[int, int]]:
+    """Per member: (their personal goals, the shared goals) in the quarter, by count."""
+    counts = dict(
+        db.session.execute(
+            select(func.coalesce(Goal.owner_id, 0), func.count())
+            .where(*countable_goals(user), Goal.quarter_id == quarter.id, Goal.status != "dropped")
+            .group_by(func.coalesce(Goal.owner_id, 0))
+        ).all()
+    )
+    shared = counts.get(0, 0)
+    return {m.id: (counts.get(m.id, 0), shared) for m in user.partnership.members}
+
+
+@dataclass
+class QuarterShare:
+    quarter: Quarter
+    shared_percent: dict[int, int | None]  # member id -> % of their hours on shared goals
+    partnership_percent: int | None
+
+
+def history(user: User, limit: int = 8) -> list[QuarterShare]:
+    """The shared share of allocated hours, per member and overall, for recent quarters.
+
+    Done goals count here (they took that time during their quarter); a quarter's
+    current load (``quarter_loads``) counts only the goals still open.
+    """
+    quarters = history_quarters(user, limit)[::-1]
+    totals: dict = defaultdict(lambda: [ZERO, ZERO])  # (quarter, member) -> [shared, all]
+    rows = db.session.execute(
+        select(
+            Goal.quarter_id,
+            Allocation.user_id,
+            Goal.owner_id.is_(None),
+            func.sum(Allocation.hours_per_week),
+        )
+        .join(Goal, Goal.id == Allocation.goal_id)
+        .where(
+            *countable_goals(user),
+            Goal.quarter_id.in_([q.id for q in quarters]),
+            Goal.status != "dropped",
+            Allocation.replaced_at.is_(None),
+        )
+        .group_by(Goal.quarter_id, Allocation.user_id, Goal.owner_id.is_(None))
+    )
+    for quarter_id, user_id, is_shared, hours in rows:
+        entry = totals[quarter_id, user_id]
+        entry[1] += hours or ZERO
+        if is_shared:
+            entry[0] += hours or ZERO
+    result = []
+    for quarter in quarters:
+        per_member, shared_sum, all_sum = {}, ZERO, ZERO
+        for member in user.partnership.members:
+            shared, total = totals.get((quarter.id, member.id), (ZERO, ZERO))
+            per_member[member.id] = round(100 * shared / total) if total else None
+            shared_sum, all_sum = shared_sum + shared, all_sum + total
+        overall = round(100 * shared_sum / all_sum) if all_sum else None
+        result.append(QuarterShare(quarter, per_member, overall))
+    return result
+
+
+@dataclass
+class Signal:
+    """A gentle prompt: what the data shows, and an idea to talk about."""
+
+    title: str
+    evidence: str
+    suggestion: str
+
+
+def signals(quarter: Quarter, user: User, loads: list[Load]) -> list[Signal]:
+    partnership = user.partnership
+    names = {m.id: m.display_name for m in partnership.members}
+    found: list[Signal] = []
+
+    carried = db.session.execute(
+        select(Goal.owner_id, readable_title(user), Goal.carried_over).where(
+            *countable_goals(user),
+            Goal.quarter_id == quarter.id,
+            Goal.owner_id.is_not(None),
+            Goal.carried_over >= partnership.carry_over_prompt,
+        )
+    ).all()
+    for owner_id, title, times in carried:
+        what = f"“{title}”" if title else "a private goal"
+        found.append(
+            Signal(
+                f"{names.get(owner_id, 'A partner')}'s goal keeps waiting",
+                f"{what} has been carried over {times} quarters in a row.",
+                "Personal goals that are consistently postponed are a sign the balance leans "
+                "away from independence. Could you protect a regular solo slot for it, "
+                "or agree to let it go?",
+            )
+        )
+
+    recent = [q.id for q in history_quarters(user, 4)]
+    drops = db.session.execute(
+        select(Goal.owner_id, func.count())
+        .join(GoalEvent, GoalEvent.goal_id == Goal.id)
+        .where(
+            *countable_goals(user),
+            GoalEvent.kind == "dropped",
+            GoalEvent.quarter_id.in_(recent),
+            Goal.owner_id.is_not(None),
+        )
+        .group_by(Goal.owner_id)
+    ).all()
+    for owner_id, count in drops:
+        if count >= partnership.drop_prompt:
+            found.append(
+                Signal(
+                    f"{names.get(owner_id, 'A partner')} has dropped several personal goals",
+                    f"{count} personal goals dropped in the last {len(recent)} quarters.",
+                    "Is there room for their own pursuits? Supporting each other's growth "
+                    "outside the relationship keeps both of you whole.",
+                )
+            )
+
+    counts = goal_shares(quarter, user)
+    if (
+        counts
+        and all(shared == 0 for _own, shared in counts.values())
+        and any(own for own, _shared in counts.values())
+    ):
+        found.append(
+            Signal(
+                "No shared goal this quarter",
+                "Every goal on this quarter's board is personal.",
+                "Shared goals build the story of “us”. Is there one thing you would like "
+                "to do together, even a small ritual?",
+            )
+        )
+
+    for load in loads:
+        if load.hours and not load.personal_hours:
+            found.append(
+                Signal(
+                    f"No personal time for {load.member.display_name}",
+                    f"All {load.hours:g} allocated hours a week go to shared goals.",
+                    "Over-scheduling joint activities at the expense of personal downtime is "
+                    "a common pitfall. A weekly solo slot, treated like a joint commitment, helps.",
+                )
+            )
+
+    available = sum((load.available_hours or ZERO for load in loads), ZERO)
+    shared_hours = sum((load.shared_hours for load in loads), ZERO)
+    if available and 100 * shared_hours / available > partnership.shared_share_prompt:
+        percent = round(100 * shared_hours / available)
+        found.append(
+            Signal(
+                "Shared goals take most of your time",
+                f"Shared goals take {shared_hours:g} of your {available:g} available hours a week "
+                f"({percent} %, above the {partnership.shared_share_prompt} % you set).",
+                "Love means support more than presence. Keep buffer zones where each of you "
+                "can act without coordinating.",
+            )
+        )
+    return found
+
+
+def history_quarters(user: User, limit: int) -> list[Quarter]:
+    return db.session.scalars(
+        scoped(Quarter, user=user).order_by(Quarter.starts_on.desc()).limit(limit)
+    ).all()

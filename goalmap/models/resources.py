@@ -1,0 +1,77 @@
+"""Resource allocation notes (time, money, energy per goal and partner) and what each
+partner has available in a quarter."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from goalmap.extensions import db
+from goalmap.models._time import utcnow
+from goalmap.models.people import User
+
+ENERGY_LEVELS = ("low", "medium", "high")
+MONEY_PERIODS = ("month", "quarter")
+# Money is exact: NUMERIC(12, 2), never a float.
+Money = Numeric(12, 2, asdecimal=True)
+Hours = Numeric(5, 1, asdecimal=True)
+
+
+class Allocation(db.Model):
+    """One partner's note of what a goal takes from them.
+
+    Notes are never overwritten: a change adds a new note and marks the old one
+    replaced, which is the goal's short history of changes.
+    """
+
+    __tablename__ = "allocations"
+    __table_args__ = (
+        CheckConstraint("hours_per_week IS NULL OR hours_per_week >= 0", name="hours"),
+        CheckConstraint("amount IS NULL OR amount >= 0", name="amount"),
+        CheckConstraint("money_period IN ('month', 'quarter')", name="period"),
+        CheckConstraint("energy IS NULL OR energy IN ('low', 'medium', 'high')", name="energy"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
+    )
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    hours_per_week: Mapped[Decimal | None] = mapped_column(Hours)
+    amount: Mapped[Decimal | None] = mapped_column(Money)
+    money_period: Mapped[str] = mapped_column(String(8), default="month")
+    energy: Mapped[str | None] = mapped_column(String(8))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    replaced_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    @property
+    def amount_per_quarter(self) -> Decimal:
+        if self.amount is None:
+            return Decimal("0.00")
+        return self.amount * 3 if self.money_period == "month" else self.amount
+
+
+class Availability(db.Model):
+    """What one partner has for goals in a quarter: hours a week and a money budget."""
+
+    __tablename__ = "availabilities"
+    __table_args__ = (
+        UniqueConstraint("quarter_id", "user_id"),
+        CheckConstraint("hours_per_week IS NULL OR hours_per_week >= 0", name="hours"),
+        CheckConstraint("budget IS NULL OR budget >= 0", name="budget"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
+    )
+    quarter_id: Mapped[int] = mapped_column(ForeignKey("quarters.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    hours_per_week: Mapped[Decimal | None] = mapped_column(Hours)
+    budget: Mapped[Decimal | None] = mapped_column(Money)  # for the whole quarter
+    version: Mapped[int] = mapped_column(default=1)

@@ -1,0 +1,209 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import update
+
+from goalmap import balance
+from goalmap.auth import safe_next
+from goalmap.board import current_quarter
+from goalmap.extensions import db
+from goalmap.models import Allocation, Availability, Goal, Quarter
+from goalmap.models._time import utcnow
+from goalmap.resources.forms import AllocationForm, AvailabilityForm, PromptsForm
+from goalmap.scoping import get_or_404, scoped
+
+bp = Blueprint("resources", __name__)
+
+
+def _notes(goal: Goal) -> list[Allocation]:
+    return db.session.scalars(
+        scoped(Allocation)
+        .where(Allocation.goal_id == goal.id)
+        .order_by(Allocation.created_at.desc())
+    ).all()
+
+
+def _writable(quarter: Quarter) -> None:
+    if quarter.is_read_only:
+        abort(409, f"{quarter.name} is reviewed and kept as it was; it can no longer change.")
+
+
+@bp.route("/goals/<int:goal_id>/allocations", methods=["GET", "POST"])
+@login_required
+def allocations(goal_id: int):
+    """What a goal takes from each partner: time, money, energy, and a note; with history."""
+    goal = get_or_404(Goal, goal_id)
+    partnership = current_user.partnership
+    form = AllocationForm(currency=partnership.currency)
+    replacing = request.args.get("replaces", type=int)
+    old = get_or_404(Allocation, replacing) if replacing else None
+    if old is not None and (old.goal_id != goal.id or old.user_id != current_user.id):
+        abort(404)
+    if request.method == "GET" and old is not None:
+        form = AllocationForm(obj=old, currency=partnership.currency)
+    status = 200
+    if form.is_submitted():
+        _writable(goal.quarter)
+        valid = form.validate_on_submit()
+        if valid and form.check_currency(partnership.currency):
+            if _save_note(goal, form, old):
+                db.session.commit()
+                flash("Saved the allocation note.", "success")
+                return redirect(url_for(".allocations", goal_id=goal.id))
+            status = 409
+            flash("That note was changed or removed meanwhile; here is what is current.", "error")
+        else:
+            status = 422
+    return render_template(
+        "resources/allocations.html",
+        goal=goal,
+        form=form,
+        notes=_notes(goal),
+        replacing=old,
+        currency=partnership.currency,
+    ), status
+
+
+def _save_note(goal: Goal, form: AllocationForm, old: Allocation | None) -> bool:
+    """Add the note; a change replaces ``old`` only if it is still the current one."""
+    if old is not None:
+        result = db.session.execute(
+            update(Allocation)
+            .where(Allocation.id == old.id, Allocation.replaced_at.is_(None))
+            .values(replaced_at=utcnow()),
+            execution_options={"synchronize_session": False},
+        )
+        if result.rowcount != 1:
+            db.session.rollback()
+            return False
+    db.session.add(
+        Allocation(
+            partnership_id=goal.partnership_id,
+            goal_id=goal.id,
+            user_id=current_user.id,
+            hours_per_week=form.hours_per_week.data,
+            amount=form.amount.data,
+            money_period=form.money_period.data,
+            energy=form.energy.data or None,
+            note=form.note.data or "",
+        )
+    )
+    return True
+
+
+@bp.post("/allocations/<int:allocation_id>/remove")
+@login_required
+def remove(allocation_id: int):
+    """Set one of your notes aside (kept in the history, and it can be undone)."""
+    note = get_or_404(Allocation, allocation_id)
+    if note.user_id != current_user.id:
+        abort(403, "Only its author can remove an allocation note.")
+    goal = get_or_404(Goal, note.goal_id)
+    _writable(goal.quarter)
+    if note.replaced_at is None:
+        note.replaced_at = utcnow()
+        db.session.commit()
+    flash({"text": "Removed the note.", "undo": url_for(".restore", allocation_id=note.id)}, "undo")
+    return redirect(url_for(".allocations", goal_id=goal.id))
+
+
+@bp.post("/allocations/<int:allocation_id>/restore")
+@login_required
+def restore(allocation_id: int):
+    """Undo removing a note."""
+    note = get_or_404(Allocation, allocation_id)
+    if note.user_id != current_user.id:
+        abort(403, "Only its author can restore an allocation note.")
+    goal = get_or_404(Goal, note.goal_id)
+    _writable(goal.quarter)
+    note.replaced_at = None
+    db.session.commit()
+    flash("The note is back.", "success")
+    return redirect(url_for(".allocations", goal_id=goal.id))
+
+
+@bp.route("/quarters/<int:quarter_id>/availability", methods=["GET", "POST"])
+@login_required
+def availability(quarter_id: int):
+    """What you have for goals this quarter: hours a week and a money budget."""
+    quarter = get_or_404(Quarter, quarter_id)
+    mine = db.session.scalar(
+        scoped(Availability).where(
+            Availability.quarter_id == quarter.id, Availability.user_id == current_user.id
+        )
+    )
+    currency = current_user.partnership.currency
+    form = AvailabilityForm(obj=mine, currency=currency)
+    if request.method == "GET":
+        form.version.data = mine.version if mine else 0
+    status = 200
+    if form.is_submitted():
+        _writable(quarter)
+        if form.validate_on_submit() and form.check_currency(currency):
+            if mine is None:
+                mine = Availability(
+                    partnership_id=quarter.partnership_id,
+                    quarter_id=quarter.id,
+                    user_id=current_user.id,
+                    version=0,
+                )
+                db.session.add(mine)
+            if (form.version.data or 0) != mine.version:
+                status = 409
+                flash(
+                    "You changed this in another window meanwhile; check and save again.", "error"
+                )
+                form.version.data = mine.version
+            else:
+                mine.hours_per_week, mine.budget = form.hours_per_week.data, form.budget.data
+                mine.version += 1
+                db.session.commit()
+                flash("Saved what you have this quarter.", "success")
+                return redirect(safe_next(url_for(".balance_page", quarter_id=quarter.id)))
+        else:
+            status = 422
+    return render_template("resources/availability.html", quarter=quarter, form=form), status
+
+
+@bp.get("/balance")
+@login_required
+def balance_now():
+    """The balance of the current quarter."""
+    quarter = current_quarter()
+    if quarter is None:
+        return redirect(url_for("board.new_quarter"))
+    return redirect(url_for(".balance_page", quarter_id=quarter.id))
+
+
+@bp.get("/quarters/<int:quarter_id>/balance")
+@login_required
+def balance_page(quarter_id: int):
+    """How time and goals split between each partner's own life and the shared one."""
+    quarter = get_or_404(Quarter, quarter_id)
+    loads = balance.quarter_loads(quarter, current_user)
+    return render_template(
+        "resources/balance.html",
+        quarter=quarter,
+        loads=loads,
+        shares=balance.goal_shares(quarter, current_user),
+        history=balance.history(current_user),
+        signals=balance.signals(quarter, current_user, loads),
+        members=current_user.partnership.members,
+        currency=current_user.partnership.currency,
+        prompts=PromptsForm(obj=current_user.partnership),
+    )
+
+
+@bp.post("/settings/prompts")
+@login_required
+def prompts():
+    """Set the currency and when the balance page raises a prompt."""
+    partnership = current_user.partnership
+    form = PromptsForm()
+    if form.validate_on_submit():
+        form.populate_obj(partnership)
+        db.session.commit()
+        flash("Saved your balance settings.", "success")
+    else:
+        for field, errors in form.errors.items():
+            flash(f"{form[field].label.text}: {' '.join(errors)}", "error")
+    return redirect(url_for(".balance_now"))
