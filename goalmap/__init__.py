@@ -28,7 +28,17 @@ def create_app(config: dict | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
 
-    from goalmap import auth, board, database, errors, filters, passwords, security, seed
+    from goalmap import (
+        auth,
+        board,
+        database,
+        errors,
+        filters,
+        passwords,
+        security,
+        seed,
+        transfer,
+    )
     from goalmap.goals import routes as goals
     from goalmap.partnership import routes as partnership
     from goalmap.planning import routes as planning
@@ -40,6 +50,8 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     seed.init_app(app)
-    for blueprint in (auth.bp, partnership.bp, board.bp, goals.bp, planning.bp, resources.bp):
-        app.register_blueprint(blueprint)
+    transfer.init_app(app)
+    blueprints = (auth, partnership, board, goals, planning, resources, transfer)
+    for module in blueprints:
+        app.register_blueprint(module.bp)
     return app

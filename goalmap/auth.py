@@ -15,12 +15,14 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from sqlalchemy.orm import joinedload
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from goalmap.extensions import db, limiter, login_manager
 from goalmap.fields import strip
-from goalmap.models import User
+from goalmap.models import Partnership, User, UserSession
+from goalmap.models._time import utcnow
 from goalmap.models.people import email_key
 from goalmap.partnership.service import found_partnership
 from goalmap.passwords import check_password, hash_password
@@ -37,7 +39,12 @@ PASSWORD_RULES = [DataRequired(), Length(min=10, max=200, message="Use 10 to 200
 
 @login_manager.user_loader
 def load_user(session_token: str) -> User | None:
-    return db.session.scalar(select(User).where(User.session_token == session_token))
+    # The partnership and its members come along: nearly every page shows them.
+    return db.session.scalar(
+        select(User)
+        .where(User.session_token == session_token)
+        .options(joinedload(User.partnership).joinedload(Partnership.members))
+    )
 
 
 class RegisterForm(FlaskForm):
@@ -69,7 +76,6 @@ class RegisterForm(FlaskForm):
 class LoginForm(FlaskForm):
     email = EmailField("Email", filters=[strip], validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
-    remember = BooleanField("Keep me signed in on this device")
 
 
 class PasswordForm(FlaskForm):
@@ -85,10 +91,27 @@ class PasswordForm(FlaskForm):
             raise ValidationError("That is not your current password.")
 
 
-def start_session(user: User, remember: bool = False) -> None:
-    """Sign ``user`` in with a fresh session, so nothing from before carries over."""
+def start_session(user: User) -> None:
+    """Sign ``user`` in with a fresh session, known to the server, so nothing from before
+    carries over and the session can be ended from the server."""
     session.clear()
-    login_user(user, remember=remember)
+    _row, token = UserSession.open(user, current_app.permanent_session_lifetime)
+    db.session.commit()
+    session["sid"] = token
+    session.permanent = True
+    login_user(user)
+
+
+@bp.before_app_request
+def refuse_ended_sessions() -> None:
+    """A cookie whose server-side session was ended (sign-out, password change) is refused."""
+    if request.endpoint == "static":
+        return
+    if current_user.is_authenticated and not UserSession.find_live(
+        session.get("sid"), current_user.id
+    ):
+        logout_user()
+        session.clear()
 
 
 def safe_next(default: str) -> str:
@@ -136,7 +159,7 @@ def login():
         user = db.session.scalar(select(User).where(User.email == email_key(form.email.data)))
         # One answer for an unknown email and a wrong password, reached in the same time.
         if check_password(user.password_hash if user else None, form.password.data):
-            start_session(user, remember=form.remember.data)
+            start_session(user)
             return redirect(safe_next(url_for("board.index")))
         form.password.errors.append("That email and password do not match an account.")
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
@@ -145,7 +168,11 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out of this browser."""
+    """Sign out of this browser; its session ends on the server too."""
+    live = UserSession.find_live(session.get("sid"), current_user.id)
+    if live is not None:
+        live.revoked_at = utcnow()
+        db.session.commit()
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
@@ -160,6 +187,7 @@ def change_password():
     if form.validate_on_submit():
         current_user.password_hash = hash_password(form.password.data)
         current_user.end_all_sessions()
+        UserSession.revoke_all(current_user.id)
         db.session.commit()
         start_session(current_user._get_current_object())
         flash("Your password is changed. Other devices have been signed out.", "success")

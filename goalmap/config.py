@@ -55,6 +55,7 @@ DEFAULTS = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,  # The token lives as long as the session.
+    "PERMANENT_SESSION_LIFETIME": 30 * 24 * 3600,  # seconds; each session also ends on the server
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per 5 minutes",
     "INVITE_LIFETIME_DAYS": 7,

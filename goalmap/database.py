@@ -1,9 +1,10 @@
 """Engine settings the database itself cannot remember."""
 
-from flask import Flask
-from sqlalchemy import event
+from flask import Flask, has_request_context, request
+from sqlalchemy import event, select
 
 from goalmap.extensions import db
+from goalmap.models import Quarter
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -17,8 +18,33 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _sqlite_connect(dbapi_connection, record) -> None:
+    _sqlite_pragmas(dbapi_connection, record)
+    # Let SQLAlchemy, not the driver, say when a transaction begins (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(connection) -> None:
+    # A request that writes takes the write lock when its transaction starts. Otherwise it
+    # would read, then fail to upgrade to a writer with "database is locked" however long
+    # busy_timeout is, because SQLite cannot wait for a lock a reader already blocks.
+    immediate = has_request_context() and request.method in WRITES
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
 def init_app(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+
+
+def lock_board(quarter_id: int) -> None:
+    """Serialise changes to one quarter's positions (PostgreSQL: a row lock on the quarter;
+    SQLite: the write lock is already held since BEGIN IMMEDIATE)."""
+    if db.engine.dialect.name != "sqlite":
+        db.session.execute(select(Quarter.id).where(Quarter.id == quarter_id).with_for_update())

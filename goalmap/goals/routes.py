@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from goalmap.auth import safe_next
 from goalmap.board import Board
+from goalmap.database import lock_board
 from goalmap.extensions import db, htmx
 from goalmap.goals.forms import CommentForm, GoalForm, MoveForm, NewGoalForm
 from goalmap.models import Goal, GoalComment, Lane, Quarter, Stage
@@ -67,6 +68,7 @@ def create(quarter_id: int):
     lane = _lane_for_writing(form.lane_id.data)
     stage = get_or_404(Stage, form.stage_id.data)
     if request.method == "POST" and form.validate():
+        lock_board(quarter.id)
         goal = Goal.new(
             quarter, lane, stage, created_by_id=current_user.id, **form.values(lane.is_shared)
         )
@@ -128,6 +130,7 @@ def move(goal_id: int):
         return render_template(template, goal=goal, lanes=lanes, stages=stages)
     lane = _lane_for_writing(form.lane_id.data)
     stage = get_or_404(Stage, form.stage_id.data)
+    lock_board(goal.quarter_id)
     goal.move_to(lane, stage, form.position.data)
     db.session.commit()
     message = f"Moved “{goal.title}” to {stage.name} in {lane.title}, place {goal.position + 1}."
@@ -163,6 +166,7 @@ def comment(goal_id: int):
 def delete(goal_id: int):
     """Delete a goal softly; the answer offers an undo."""
     goal = _editable(get_or_404(Goal, goal_id))
+    lock_board(goal.quarter_id)
     goal.soft_delete()
     db.session.commit()
     flash(
@@ -177,6 +181,7 @@ def restore(goal_id: int):
     """Undo a delete: the goal comes back at the end of its column."""
     goal = _editable(get_or_404(Goal, goal_id, include_deleted=True))
     if goal.deleted_at is not None:
+        lock_board(goal.quarter_id)
         goal.restore()
         db.session.commit()
         flash(f"Restored “{goal.title}”.", "success")

@@ -10,7 +10,7 @@ from goalmap.models.board import (
     SharedValue,
     Stage,
 )
-from goalmap.models.people import Invite, Partnership, User
+from goalmap.models.people import Invite, Partnership, User, UserSession
 from goalmap.models.resources import Allocation, Availability
 from goalmap.models.session import GoalComment, GoalEvent, SessionMember
 
@@ -30,4 +30,5 @@ __all__ = [
     "SharedValue",
     "Stage",
     "User",
+    "UserSession",
 ]

@@ -146,3 +146,44 @@ class Invite(db.Model):
 def email_key(email: str) -> str:
     """Emails compare case-insensitively and without surrounding spaces."""
     return email.strip().lower()
+
+
+class UserSession(db.Model):
+    """One signed-in browser. The cookie holds a random token; only its hash is kept,
+    so a session can be ended on the server and a replayed old cookie is refused."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+    @classmethod
+    def open(cls, user: User, lifetime: timedelta) -> tuple["UserSession", str]:
+        token = secrets.token_urlsafe(32)
+        now = utcnow()
+        row = cls(
+            user_id=user.id, token_hash=hash_token(token), created_at=now, expires_at=now + lifetime
+        )
+        db.session.add(row)
+        return row, token
+
+    @classmethod
+    def find_live(cls, token: str | None, user_id: int) -> "UserSession | None":
+        if not token:
+            return None
+        row = db.session.scalar(db.select(cls).where(cls.token_hash == hash_token(token)))
+        if row is None or row.user_id != user_id or row.revoked_at or row.expires_at <= utcnow():
+            return None
+        return row
+
+    @classmethod
+    def revoke_all(cls, user_id: int) -> None:
+        db.session.execute(
+            db.update(cls)
+            .where(cls.user_id == user_id, cls.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )

@@ -1,10 +1,11 @@
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Length
+from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
 
 from goalmap.fields import strip
 from goalmap.models.people import COLOURS
+from goalmap.passwords import check_password
 
 
 class NameForm(FlaskForm):
@@ -36,3 +37,20 @@ class ColourForm(FlaskForm):
 
 class OrderForm(FlaskForm):
     direction = HiddenField(validators=[AnyOf(["up", "down"], message="Choose up or down.")])
+
+
+class ConfirmForm(FlaskForm):
+    """A deliberate yes: the password, and a tick that the consequences were read."""
+
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=200)])
+    understood = BooleanField(
+        "I have read what happens", validators=[DataRequired("Tick this to confirm.")]
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_password(self, field) -> None:
+        if not check_password(self.user.password_hash, field.data):
+            raise ValidationError("That is not your password.")

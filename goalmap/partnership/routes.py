@@ -1,12 +1,33 @@
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, logout_user
 
 from goalmap.auth import RegisterForm, start_session
 from goalmap.extensions import db
 from goalmap.models import Invite, Lane, SharedValue, Stage
 from goalmap.models._time import utcnow
-from goalmap.partnership.forms import ColourForm, NameForm, OrderForm, PartnershipForm
-from goalmap.partnership.service import JoinRefused, join, move_in_order
+from goalmap.partnership.forms import (
+    ColourForm,
+    ConfirmForm,
+    NameForm,
+    OrderForm,
+    PartnershipForm,
+)
+from goalmap.partnership.service import (
+    JoinRefused,
+    delete_account,
+    join,
+    leave,
+    move_in_order,
+)
 from goalmap.scoping import get_or_404, scoped
 
 bp = Blueprint("partnership", __name__)
@@ -133,6 +154,43 @@ def join_accept(token: str):
         start_session(user)
     flash(f"Welcome to {invite.partnership.name}!", "success")
     return redirect(url_for("board.index"))
+
+
+@bp.route("/settings/leave", methods=["GET", "POST"])
+@login_required
+def leave_partnership():
+    """Leave the partnership, taking your personal goals with you, after saying what happens."""
+    user = current_user._get_current_object()
+    form = ConfirmForm(user)
+    if form.validate_on_submit():
+        try:
+            leave(user)
+        except JoinRefused as refusal:
+            db.session.rollback()
+            flash(str(refusal), "error")
+            return redirect(url_for(".settings"))
+        db.session.commit()
+        flash("You have left. Your personal goals came with you; shared ones stayed.", "success")
+        return redirect(url_for("board.index"))
+    status = 422 if form.errors else 200
+    return render_template("partnership/leave.html", form=form), status
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete_own_account():
+    """Delete your account for good, after saying what happens to the data."""
+    user = current_user._get_current_object()
+    form = ConfirmForm(user)
+    if form.validate_on_submit():
+        logout_user()
+        delete_account(user)
+        db.session.commit()
+        session.clear()
+        flash("Your account and your personal goals are deleted.", "info")
+        return redirect(url_for("auth.register"))
+    status = 422 if form.errors else 200
+    return render_template("partnership/delete_account.html", form=form), status
 
 
 def _reorder(model, record_id: int):

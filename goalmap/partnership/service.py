@@ -1,9 +1,22 @@
 """Domain functions for partnerships: founding one, joining one, shaping its board."""
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from goalmap.extensions import db
-from goalmap.models import Invite, Lane, Partnership, Quarter, Stage, User
+from goalmap.models import (
+    Allocation,
+    Availability,
+    Goal,
+    GoalComment,
+    GoalEvent,
+    Invite,
+    Lane,
+    Partnership,
+    Quarter,
+    SessionMember,
+    Stage,
+    User,
+)
 from goalmap.models._time import utcnow
 from goalmap.models.board import DEFAULT_SHARED_LANE, DEFAULT_STAGES
 
@@ -81,3 +94,83 @@ def move_in_order(records: list, record, offset: int) -> None:
     target = max(0, min(len(records) - 1, index + offset))
     records.insert(target, records.pop(index))
     renumber(records)
+
+
+def leave(user: User) -> Partnership:
+    """Leave the partnership (after a breakup, say) for one of your own.
+
+    The leaving member takes their personal goals, with their history, comments
+    and allocation notes, into a new partnership with the same quarters and
+    columns. Shared goals and the shared history stay with those who remain.
+    """
+    old = user.partnership
+    if len(old.members) == 1:
+        raise JoinRefused("You are the only member; there is no one to leave.")
+    new = Partnership(name=f"{user.display_name}'s partnership", currency=old.currency)
+    db.session.add(new)
+    old_stages = db.session.scalars(
+        select(Stage).where(Stage.partnership_id == old.id).order_by(Stage.position)
+    ).all()
+    stages = {s.id: Stage(partnership=new, name=s.name, position=s.position) for s in old_stages}
+    lane = Lane(partnership=new, owner=user, name=user.display_name, position=0)
+    db.session.add_all([*stages.values(), lane])
+    db.session.add(Lane(partnership=new, name=DEFAULT_SHARED_LANE, position=1))
+    goals = db.session.scalars(
+        select(Goal).where(Goal.partnership_id == old.id, Goal.owner_id == user.id)
+    ).all()
+    quarters: dict[int, Quarter] = {}
+    for goal in goals:
+        if goal.quarter_id not in quarters:
+            q = goal.quarter
+            quarters[q.id] = Quarter(
+                partnership=new,
+                name=q.name,
+                starts_on=q.starts_on,
+                ends_on=q.ends_on,
+                state=q.state,
+                revealed_at=q.revealed_at,
+                started_at=q.started_at,
+            )
+            db.session.add(quarters[q.id])
+    db.session.flush()
+    for goal in goals:
+        # Same cell, same position: the old lane held only this member's goals.
+        goal.partnership_id = new.id
+        goal.quarter_id = quarters[goal.quarter_id].id
+        goal.lane_id = lane.id
+        goal.stage_id = stages[goal.stage_id].id
+        goal.value_id = None
+    moved = [goal.id for goal in goals]
+    for model in (Allocation, GoalEvent, GoalComment):
+        db.session.execute(
+            update(model).where(model.goal_id.in_(moved)).values(partnership_id=new.id)
+        )
+    for model in (SessionMember, Availability):
+        db.session.execute(
+            delete(model).where(model.partnership_id == old.id, model.user_id == user.id)
+        )
+    db.session.flush()
+    db.session.execute(delete(Lane).where(Lane.partnership_id == old.id, Lane.owner_id == user.id))
+    user.partnership = new
+    return new
+
+
+def delete_account(user: User) -> None:
+    """Delete the account and everything personal to it.
+
+    Shared goals stay with the remaining members; a partnership left with no one is
+    deleted whole.
+    """
+    partnership = user.partnership
+    alone = len(partnership.members) == 1
+    where = (
+        Goal.partnership_id == partnership.id
+        if alone
+        else (Goal.partnership_id == partnership.id) & (Goal.owner_id == user.id)
+    )
+    db.session.execute(delete(Goal).where(where))
+    db.session.execute(delete(Lane).where(Lane.owner_id == user.id))
+    db.session.delete(user)
+    db.session.flush()
+    if alone:
+        db.session.delete(partnership)

@@ -3,6 +3,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from goalmap.balance import quarter_loads
+from goalmap.database import lock_board
 from goalmap.extensions import db
 from goalmap.goals.forms import GoalForm
 from goalmap.models import (
@@ -202,6 +203,8 @@ def review(quarter_id: int, goal_id: int):
     form = ReviewForm()
     if not form.validate_on_submit():
         return _context_look_back(quarter, form, 422)
+    lock_board(quarter.id)
+    lock_board(goal.quarter_id)
     try:
         service.review(goal, form.decision.data, current_user, quarter, form.reason.data or "")
     except service.SessionRefused as refusal:
@@ -229,6 +232,7 @@ def add_my_goal(quarter_id: int):
     if not form.validate_on_submit():
         return _context_my_goals(quarter, form, 422)
     lane = db.session.scalar(scoped(Lane).where(Lane.owner_id == current_user.id))
+    lock_board(quarter.id)
     Goal.new(
         quarter,
         lane,
@@ -268,6 +272,7 @@ def add_our_goal(quarter_id: int):
     if not lane.is_shared:
         abort(422, "Shared goals go in a shared lane.")
     value = get_or_404(SharedValue, form.value_id.data) if form.value_id.data else None
+    lock_board(quarter.id)
     Goal.new(
         quarter,
         lane,
