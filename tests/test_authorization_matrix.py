@@ -1,0 +1,235 @@
+"""Every route of the app, for everyone who might call it.
+
+The matrix is checked against the app's URL map, so a new route without a row
+here fails ``test_every_route_is_in_the_matrix``. Rows say what each of four
+callers gets: an anonymous visitor, a stranger from another partnership, the
+partner, and the owner of the records in the URL (Alex).
+"""
+
+import re
+
+import pytest
+from factories import (
+    allocate,
+    lane_of,
+    logged_in,
+    make_config,
+    make_goal,
+    make_quarter,
+    make_user,
+    shared_lane,
+    stages_of,
+)
+from sqlalchemy import select
+
+from goalmap import create_app
+from goalmap.extensions import db
+from goalmap.models import Invite, SharedValue
+
+SECRET_TITLE, SECRET_NOTES = "Therapy on Tuesdays", "about my father"
+OK, LOGIN, PUBLIC = "ok", "login", "public"
+ROLES = ("anonymous", "stranger", "partner", "owner")
+
+# endpoint: (method, url, form data, {role: expected}); {role: ...} defaults below.
+PRIVATE_ONLY = {"anonymous": LOGIN, "stranger": 404, "partner": 404, "owner": OK}
+PERSONAL = {"anonymous": LOGIN, "stranger": 404, "partner": 403, "owner": OK}
+SHARED = {"anonymous": LOGIN, "stranger": 404, "partner": OK, "owner": OK}
+OWN_ONLY = {"anonymous": LOGIN, "stranger": OK, "partner": OK, "owner": OK}
+OPEN_TO_ALL = {"anonymous": PUBLIC, "stranger": OK, "partner": OK, "owner": OK}
+
+MATRIX = {
+    "board.index": ("GET", "/", None, OWN_ONLY),
+    "board.quarters": ("GET", "/quarters", None, OWN_ONLY),
+    "board.new_quarter": ("GET", "/quarters/new", None, OWN_ONLY),
+    "board.show": ("GET", "/quarters/{quarter}", None, SHARED),
+    "board.timeline": ("GET", "/quarters/{quarter}/timeline", None, SHARED),
+    "board.plan_next": ("POST", "/quarters/{quarter}/next", {}, SHARED),
+    "auth.register": ("GET", "/register", None, OPEN_TO_ALL),
+    "auth.login": ("GET", "/login", None, OPEN_TO_ALL),
+    "auth.logout": ("POST", "/logout", {}, OWN_ONLY),
+    "auth.change_password": ("GET", "/account/password", None, OWN_ONLY),
+    "goals.create": (
+        "GET",
+        "/quarters/{quarter}/goals/new?lane={alex_lane}&stage={stage}",
+        None,
+        PERSONAL,
+    ),
+    "goals.show": ("GET", "/goals/{secret}", None, PRIVATE_ONLY),
+    "goals.edit": ("GET", "/goals/{personal}/edit", None, PERSONAL),
+    "goals.move": ("GET", "/goals/{personal}/move", None, PERSONAL),
+    "goals.delete": ("POST", "/goals/{personal}/delete", {}, PERSONAL),
+    "goals.restore": ("POST", "/goals/{personal}/restore", {}, PERSONAL),
+    "goals.comment": ("POST", "/goals/{shared}/comments", {"body": "Go!"}, SHARED),
+    "partnership.settings": ("GET", "/settings", None, OWN_ONLY),
+    "partnership.rename": ("POST", "/settings/partnership", {"name": "Us"}, OWN_ONLY),
+    "partnership.colour": ("POST", "/settings/colour", {"colour": "#047857"}, OWN_ONLY),
+    "partnership.create_invite": ("POST", "/invites", {}, OWN_ONLY),
+    "partnership.revoke_invite": ("POST", "/invites/{invite}/revoke", {}, SHARED),
+    "partnership.join_page": ("GET", "/join/{token}", None, OPEN_TO_ALL),
+    "partnership.join_accept": (
+        "POST",
+        "/join/{token}",
+        {},
+        {"anonymous": 422, "stranger": OK, "partner": OK, "owner": OK},
+    ),
+    "partnership.add_lane": ("POST", "/lanes", {"lane-name": "Home"}, OWN_ONLY),
+    "partnership.rename_lane": ("POST", "/lanes/{lane}", {"lane-{lane}-name": "Ours"}, SHARED),
+    "partnership.order_lane": ("POST", "/lanes/{lane}/order", {"direction": "up"}, SHARED),
+    "partnership.add_stage": ("POST", "/stages", {"stage-name": "Later"}, OWN_ONLY),
+    "partnership.rename_stage": ("POST", "/stages/{stage}", {"stage-{stage}-name": "Next"}, SHARED),
+    "partnership.order_stage": ("POST", "/stages/{stage}/order", {"direction": "down"}, SHARED),
+    "partnership.add_value": ("POST", "/values", {"value-name": "Calm"}, OWN_ONLY),
+    "partnership.delete_value": ("POST", "/values/{value}/delete", {}, SHARED),
+    "partnership.leave_partnership": ("GET", "/settings/leave", None, OWN_ONLY),
+    "partnership.delete_own_account": ("GET", "/account/delete", None, OWN_ONLY),
+    "planning.start": ("GET", "/quarters/{next}/session", None, SHARED),
+    "planning.step": ("GET", "/quarters/{next}/session/look-back", None, SHARED),
+    "planning.review": (
+        "POST",
+        "/quarters/{next}/session/review/{old_personal}",
+        {"decision": "done"},
+        PERSONAL,
+    ),
+    "planning.add_my_goal": (
+        "POST",
+        "/quarters/{next}/session/my-goals",
+        {"title": "Mine"},
+        SHARED,
+    ),
+    "planning.add_our_goal": (
+        "POST",
+        "/quarters/{next}/session/our-goals",
+        {"title": "Ours", "lane_id": "{lane}", "value_id": "0"},
+        SHARED,
+    ),
+    "planning.ready": ("POST", "/quarters/{next}/session/ready", {}, SHARED),
+    "planning.confirm": ("POST", "/quarters/{next}/session/confirm", {}, SHARED),
+    "resources.allocations": ("GET", "/goals/{secret}/allocations", None, PRIVATE_ONLY),
+    "resources.remove": ("POST", "/allocations/{allocation}/remove", {}, PERSONAL),
+    "resources.restore": ("POST", "/allocations/{allocation}/restore", {}, PERSONAL),
+    "resources.availability": ("GET", "/quarters/{quarter}/availability", None, SHARED),
+    "resources.balance_now": ("GET", "/balance", None, OWN_ONLY),
+    "resources.balance_page": ("GET", "/quarters/{quarter}/balance", None, SHARED),
+    "resources.prompts": (
+        "POST",
+        "/settings/prompts",
+        {
+            "currency": "EUR",
+            "carry_over_prompt": "2",
+            "drop_prompt": "2",
+            "shared_share_prompt": "60",
+        },
+        OWN_ONLY,
+    ),
+    "transfer.export_json": ("GET", "/export.json", None, OWN_ONLY),
+    "transfer.export_csv": ("GET", "/export.csv", None, OWN_ONLY),
+}
+NOT_PARTNERSHIP_DATA = {"static"}
+
+
+def test_every_route_is_in_the_matrix():
+    app = create_app(make_config("sqlite://"))
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - NOT_PARTNERSHIP_DATA
+    assert sorted(endpoints - MATRIX.keys()) == [], "add these routes to the matrix"
+    assert sorted(MATRIX.keys() - endpoints) == [], "these rows name no route"
+
+
+@pytest.fixture
+def world(app, alex, sam):
+    """Alex's records, seen by everyone: Sam (partner), a stranger, and nobody."""
+    quarter = make_quarter(app, alex, name="2027 Q1", state="active")
+    nxt = make_quarter(app, alex, name="2027 Q2", previous_id=quarter.id)
+    stage = stages_of(app, alex)[0]
+    secret = make_goal(
+        app,
+        quarter,
+        lane_of(app, alex),
+        stage,
+        title=SECRET_TITLE,
+        notes=SECRET_NOTES,
+        is_private=True,
+    )
+    personal = make_goal(app, quarter, lane_of(app, alex), stage, title="Alex runs")
+    shared = make_goal(app, quarter, shared_lane(app, alex), stage, title="Our trip")
+    allocation = allocate(app, secret, alex, hours="2", note=SECRET_NOTES)
+    with app.app_context():
+        from goalmap.models import User
+
+        invite, token = Invite.issue(
+            db.session.get(User, alex.id).partnership, db.session.get(User, alex.id), 7
+        )
+        db.session.add(SharedValue(partnership_id=alex.partnership_id, name="Adventure"))
+        db.session.commit()
+        invite_id = invite.id
+        value_id = db.session.scalar(select(SharedValue.id))
+    return {
+        "quarter": quarter.id,
+        "next": nxt.id,
+        "stage": stage.id,
+        "secret": secret.id,
+        "personal": personal.id,
+        "shared": shared.id,
+        "old_personal": personal.id,
+        "allocation": allocation.id,
+        "invite": invite_id,
+        "token": token,
+        "value": value_id,
+        "lane": shared_lane(app, alex).id,
+        "alex_lane": lane_of(app, alex).id,
+    }
+
+
+def client_for(app, role, alex, sam):
+    if role == "anonymous":
+        return app.test_client()
+    user = {"owner": alex, "partner": sam}.get(role) or make_user(app, "Stranger")
+    return logged_in(app, user)
+
+
+def outcome(response) -> object:
+    location = response.headers.get("Location", "")
+    if response.status_code == 302 and location.startswith("/login?next="):
+        return LOGIN  # sent to sign in first (a successful sign-out goes to plain /login)
+    if response.status_code < 400:
+        return OK
+    return response.status_code
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+def test_matrix(app, alex, sam, world, endpoint, role):
+    method, url, data, expected = MATRIX[endpoint]
+    client = client_for(app, role, alex, sam)
+    url = url.format(**world)
+    if method == "GET":
+        response = client.get(url)
+    else:
+        form = {k.format(**world): v.format(**world) for k, v in data.items()}
+        response = client.post(url, data=form)
+    want = expected[role]
+    got = outcome(response)
+    if want == PUBLIC:
+        assert got == OK, (endpoint, role, response.status_code)
+    else:
+        assert got == want, (endpoint, role, response.status_code, response.headers.get("Location"))
+    if role != "owner":
+        body = response.get_data(as_text=True)
+        assert SECRET_TITLE not in body and SECRET_NOTES not in body, (endpoint, role)
+
+
+@pytest.mark.parametrize("role", ["partner", "stranger"])
+def test_no_page_the_partner_can_reach_shows_private_content(app, alex, sam, world, role):
+    """Crawl every GET route (as page and as htmx fragment) and every link on the way."""
+    client = client_for(app, role, alex, sam)
+    todo = [url.format(**world) for method, url, _d, _e in MATRIX.values() if method == "GET"]
+    seen = set()
+    while todo:
+        url = todo.pop()
+        if url in seen or url.startswith(("/static", "/logout")):
+            continue
+        seen.add(url)
+        for htmx in (False, True):
+            body = client.get(url, htmx=htmx).get_data(as_text=True)
+            assert SECRET_TITLE not in body and SECRET_NOTES not in body, url
+            todo.extend(re.findall(r'href="(/[^"#]*)', body))
+    assert len(seen) > 20
