@@ -12,14 +12,12 @@ CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CAD", "AU
 
 
 def decimals(places: int, what: str):
-    """A validator: a finite number with at most ``places`` decimals."""
+    """A validator: at most ``places`` decimals."""
 
     def check(_form, field) -> None:
         value: Decimal | None = field.data
         if value is None:
             return
-        if not value.is_finite():
-            raise ValidationError(f"Enter {what} as a number.")
         if value.as_tuple().exponent < -places:
             raise ValidationError(
                 f"Use at most {places} decimal{'s' if places > 1 else ''} for {what}."
@@ -38,9 +36,11 @@ class ExactDecimalField(DecimalField):
         if valuelist and valuelist[0].strip():
             try:
                 self.data = Decimal(valuelist[0].strip().replace(",", "."))
-            except ArithmeticError as error:
+            except ArithmeticError:
                 self.data = None
-                raise ValueError("Enter a number, like 12.5.") from error
+            if self.data is None or not self.data.is_finite():  # "NaN", "sNaN", "Infinity"
+                self.data = None
+                raise ValueError("Enter a number, like 12.5.")
         else:
             self.data = None
 

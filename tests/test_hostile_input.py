@@ -1,0 +1,183 @@
+"""Hostile input: an XSS corpus through every text field, and fuzzed forms that must never 500."""
+
+import pytest
+from factories import lane_of, make_goal, make_quarter, shared_lane, stages_of
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+XSS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "<svg onload=alert(1)><circle/></svg>",
+    "javascript:alert(1)",
+    '<a href="javascript:alert(1)">x</a>',
+    "{{ 7*7 }}{% print('x') %}",
+    "'; DROP TABLE goals; --",
+    "\u202etxt.exe \u0000 \ufeff 👩‍❤️‍👨 " + "é" * 30,
+    "<style>body{display:none}</style>",
+]
+# The raw forms that must never come back unescaped.
+DANGEROUS = ("<script>", "<img src=x", "<svg onload", 'href="javascript:', "<style>")
+
+
+def unescaped(body: str) -> list[str]:
+    return [d for d in DANGEROUS if d in body]
+
+
+@pytest.mark.parametrize("payload", XSS)
+def test_every_text_field_shows_hostile_text_only_escaped(
+    app, alex, sam, alex_client, sam_client, payload
+):
+    quarter = make_quarter(app, alex)
+    lane, stage = shared_lane(app, alex), stages_of(app, alex)[0]
+    short = payload[:40]
+    alex_client.post("/settings/partnership", data={"name": payload[:120]})
+    alex_client.post("/lanes", data={"lane-name": short})
+    alex_client.post("/stages", data={"stage-name": short})
+    alex_client.post("/values", data={"value-name": short})
+    alex_client.post(
+        f"/quarters/{quarter.id}/goals/new",
+        data={
+            "lane_id": lane.id,
+            "stage_id": stage.id,
+            "title": payload[:200],
+            "notes": payload,
+            "status": "active",
+        },
+    )
+    goal = make_goal(app, quarter, lane, stage, title="Plain")
+    alex_client.post(
+        f"/goals/{goal.id}/edit",
+        data={"title": payload[:200], "notes": payload, "status": "active", "version": "1"},
+    )
+    sam_client.post(f"/goals/{goal.id}/comments", data={"body": payload})
+    sam_client.post(
+        f"/goals/{goal.id}/allocations",
+        data={"hours_per_week": "1", "currency": "EUR", "money_period": "month", "note": payload},
+    )
+    alex_client.post(f"/quarters/{quarter.id}/session/my-goals", data={"title": payload[:200]})
+    alex_client.post(
+        f"/quarters/{quarter.id}/session/our-goals",
+        data={"title": payload[:200], "lane_id": lane.id, "value_id": "0"},
+    )
+    # Registration shows the name back on the next pages.
+    newcomer = app.test_client()
+    newcomer.post(
+        "/register",
+        data={
+            "display_name": payload[:80],
+            "email": "x@example.com",
+            "password": "long enough pw",
+            "confirm": "long enough pw",
+        },
+    )
+    pages = [
+        (alex_client, f"/quarters/{quarter.id}"),
+        (sam_client, f"/quarters/{quarter.id}"),
+        (alex_client, f"/quarters/{quarter.id}/timeline"),
+        (alex_client, "/settings"),
+        (alex_client, f"/quarters/{quarter.id}/session/my-goals"),
+        (sam_client, f"/quarters/{quarter.id}/session/our-goals"),
+        (alex_client, f"/goals/{goal.id}/allocations"),
+        (alex_client, f"/goals/{goal.id}/edit"),
+        (alex_client, f"/quarters/{quarter.id}/balance"),
+        (alex_client, "/quarters"),
+        (newcomer, "/quarters/new"),
+    ]
+    for client, url in pages:
+        for htmx in (False, True):
+            response = client.get(url, htmx=htmx)
+            assert response.status_code < 500, url
+            assert unescaped(response.get_data(as_text=True)) == [], url
+
+
+def test_a_personal_lane_named_with_markup_is_escaped_everywhere(app, client):
+    client.post(
+        "/register",
+        data={
+            "display_name": "<b onmouseover=x>Al</b>",
+            "email": "al@example.com",
+            "password": "long enough pw",
+            "confirm": "long enough pw",
+        },
+    )
+    client.post(
+        "/quarters/new", data={"name": "Q", "starts_on": "2027-01-01", "ends_on": "2027-03-31"}
+    )
+    body = client.get(client.get("/").headers["Location"]).get_data(as_text=True)
+    assert "<b onmouseover" not in body and "&lt;b onmouseover=x&gt;Al&lt;/b&gt;" in body
+
+
+text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300)
+maybe_number = st.one_of(
+    text, st.decimals(allow_nan=True, allow_infinity=True).map(str), st.integers().map(str)
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(title=text, notes=text, starts=text, target=text, status=text, version=text)
+def test_goal_forms_never_fail_with_a_server_error(
+    app, alex, quarter, alex_client, title, notes, starts, target, status, version
+):
+    lane, stage = lane_of(app, alex), stages_of(app, alex)[0]
+    data = {
+        "title": title,
+        "notes": notes,
+        "starts_on": starts,
+        "target_on": target,
+        "status": status,
+    }
+    created = alex_client.post(
+        f"/quarters/{quarter.id}/goals/new", data={**data, "lane_id": lane.id, "stage_id": stage.id}
+    )
+    assert created.status_code in (302, 422)
+    goal = make_goal(app, quarter, lane, stage)
+    edited = alex_client.post(
+        f"/goals/{goal.id}/edit", data={**data, "version": version}, htmx=True
+    )
+    assert edited.status_code in (200, 409, 422)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    hours=maybe_number,
+    amount=maybe_number,
+    period=text,
+    energy=text,
+    currency=text,
+    lane=maybe_number,
+    stage=maybe_number,
+    position=maybe_number,
+)
+def test_numbers_and_ids_never_fail_with_a_server_error(
+    app, alex, quarter, alex_client, hours, amount, period, energy, currency, lane, stage, position
+):
+    goal = make_goal(app, quarter, lane_of(app, alex))
+    note = alex_client.post(
+        f"/goals/{goal.id}/allocations",
+        data={
+            "hours_per_week": hours,
+            "amount": amount,
+            "money_period": period,
+            "energy": energy,
+            "currency": currency,
+        },
+    )
+    assert note.status_code in (302, 422)
+    available = alex_client.post(
+        f"/quarters/{quarter.id}/availability",
+        data={"hours_per_week": hours, "budget": amount, "currency": currency, "version": position},
+    )
+    assert available.status_code in (302, 409, 422)
+    moved = alex_client.post(
+        f"/goals/{goal.id}/move", data={"lane_id": lane, "stage_id": stage, "position": position}
+    )
+    assert moved.status_code in (302, 403, 404, 422)
+    quarter_form = alex_client.post(
+        "/quarters/new", data={"name": period, "starts_on": hours, "ends_on": amount}
+    )
+    assert quarter_form.status_code in (302, 422)
