@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run demo test test-fast lint format browser clean
+.PHONY: run demo test test-fast lint format audit browser clean
 
 $(BIN)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ test-fast: $(BIN)/.dev
 lint: $(BIN)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## audit: pip-audit on the pinned requirements and bandit on the package
+audit: $(BIN)/.dev
+	$(BIN)/python scripts/audit
 
 format: $(BIN)/.dev
 	$(BIN)/ruff check --fix .

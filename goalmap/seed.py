@@ -14,7 +14,8 @@ from goalmap.models.board import next_quarter
 from goalmap.partnership.service import found_partnership, join
 from goalmap.passwords import hash_password
 
-DEMO_PASSWORD = "goalmap-demo"  # noqa: S105  (a published demo login, not a secret)
+# A published demo login, not a secret; accepted 2026-11-22, see docs/security.md.
+DEMO_PASSWORD = "goalmap-demo"  # noqa: S105  # nosec B105
 DEMO_PEOPLE = (("alex@example.com", "Alex"), ("sam@example.com", "Sam"))
 
 # (lane: 0 Alex, 1 Sam, 2 Together), stage index, title, notes, private, start week, length

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from factories import PASSWORD, load
 from sqlalchemy import select
@@ -131,3 +133,59 @@ def test_change_password_checks_the_current_one(alex_client):
     )
     assert response.status_code == 422
     assert "That is not your current password." in response.get_data(as_text=True)
+
+
+def test_unknown_email_costs_the_same_hashing_as_a_wrong_password(app, client, alex, monkeypatch):
+    """Timing: both answers run exactly one argon2 verification (no shortcut to detect)."""
+    calls = []
+
+    class Counting:
+        def __init__(self, hasher):
+            self.hasher = hasher
+
+        def verify(self, digest, password):
+            calls.append(digest)
+            return self.hasher.verify(digest, password)
+
+    monkeypatch.setitem(
+        app.extensions, "goalmap.hasher", Counting(app.extensions["goalmap.hasher"])
+    )
+    client.login("alex@example.com", "not the password")
+    client.login("nobody@example.com", "not the password")
+    assert len(calls) == 2
+    assert calls[1] == app.extensions["goalmap.dummy_hash"]
+
+
+def test_login_limits_are_shared_by_every_server_process(app, database_url):
+    """Two app instances (as two gunicorn workers would be) count attempts in one Redis.
+
+    (The ``app`` fixture is here for its clean-up of the database afterwards.)
+    """
+    import uuid
+
+    import redis
+    from factories import Client, make_config, make_user
+
+    from goalmap import create_app
+
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    config = make_config(
+        database_url,
+        RATELIMIT_STORAGE_URI=url,
+        RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
+        LOGIN_RATE_LIMIT="3 per minute",
+    )
+    first, second = create_app(config), create_app(config)
+    for instance in (first, second):
+        instance.test_client_class = Client
+    make_user(first, "Robin")
+    for instance in (first, second, first):
+        response = instance.test_client().login("robin@example.com", "wrong password!")
+        assert response.status_code == 422
+    assert second.test_client().login("robin@example.com").status_code == 429
