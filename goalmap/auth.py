@@ -105,7 +105,7 @@ def start_session(user: User) -> None:
 @bp.before_app_request
 def refuse_ended_sessions() -> None:
     """A cookie whose server-side session was ended (sign-out, password change) is refused."""
-    if request.endpoint == "static":
+    if request.endpoint in ("static", "board.health"):
         return
     if current_user.is_authenticated and not UserSession.find_live(
         session.get("sid"), current_user.id

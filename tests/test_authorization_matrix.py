@@ -39,6 +39,7 @@ OPEN_TO_ALL = {"anonymous": PUBLIC, "stranger": OK, "partner": OK, "owner": OK}
 
 MATRIX = {
     "board.index": ("GET", "/", None, OWN_ONLY),
+    "board.health": ("GET", "/healthz", None, OPEN_TO_ALL),
     "board.quarters": ("GET", "/quarters", None, OWN_ONLY),
     "board.new_quarter": ("GET", "/quarters/new", None, OWN_ONLY),
     "board.show": ("GET", "/quarters/{quarter}", None, SHARED),

@@ -1,3 +1,4 @@
+import json
 import re
 
 import pytest
@@ -303,7 +304,18 @@ def test_move_across_columns_and_lanes_keeps_positions_dense(app, alex, sam, qua
         htmx=True,
         data={"lane_id": shared.id, "stage_id": doing.id, "position": 0},
     )
-    assert response.headers["HX-Retarget"] == "#board"
+    assert response.headers["HX-Retarget"] == f"#goal-{goals[1].id}-item"
+    body = response.get_data(as_text=True)
+    assert body.lstrip().startswith(f'<li id="goal-{goals[1].id}-item"')
+    assert 'id="loads" hx-swap-oob="true"' in body
+    assert len(body.encode()) < 4096
+    moved = json.loads(response.headers["HX-Trigger-After-Settle"])["goal-moved"]
+    assert (moved["id"], moved["lane"], moved["stage"], moved["position"]) == (
+        goals[1].id,
+        shared.id,
+        doing.id,
+        0,
+    )
     alex_client.post(
         f"/goals/{goals[3].id}/move", data={"lane_id": lane.id, "stage_id": ideas.id, "position": 0}
     )

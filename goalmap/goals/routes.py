@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from goalmap.auth import safe_next
+from goalmap.balance import quarter_loads
 from goalmap.board import Board
 from goalmap.database import lock_board
 from goalmap.extensions import db, htmx
@@ -35,16 +36,11 @@ def _lane_for_writing(lane_id) -> Lane:
     return lane
 
 
-def board_changed(quarter: Quarter, settled: dict | None = None):
-    """Answer a change to the board: the re-rendered board for htmx, else the board page.
-
-    ``settled`` names events (with details) for the page once the new board is in place.
-    """
+def board_changed(quarter: Quarter):
+    """Answer a change to the board: the re-rendered board for htmx, else the board page."""
     if not htmx:
         return redirect(url_for("board.show", quarter_id=quarter.id))
     headers = {"HX-Retarget": "#board", "HX-Reswap": "outerHTML", "HX-Trigger": "board-changed"}
-    if settled:
-        headers["HX-Trigger-After-Settle"] = json.dumps(settled)
     return render_template("board/_board_changed.html", board=Board.load(quarter)), 200, headers
 
 
@@ -136,7 +132,23 @@ def move(goal_id: int):
     message = f"Moved “{goal.title}” to {stage.name} in {lane.title}, place {goal.position + 1}."
     if not htmx:
         flash(message, "success")
-    return board_changed(goal.quarter, {"goal-moved": {"id": goal.id, "message": message}})
+        return redirect(url_for("board.show", quarter_id=goal.quarter_id))
+    # A small answer: the goal and the loads; the page puts the goal in its place.
+    moved = {
+        "id": goal.id,
+        "lane": lane.id,
+        "stage": stage.id,
+        "position": goal.position,
+        "message": message,
+    }
+    headers = {
+        "HX-Retarget": f"#goal-{goal.id}-item",
+        "HX-Reswap": "outerHTML",
+        "HX-Trigger-After-Settle": json.dumps({"goal-moved": moved}),
+    }
+    loads = quarter_loads(goal.quarter, current_user)
+    currency = current_user.partnership.currency
+    return render_template("goals/_moved.html", goal=goal, loads=loads, currency=currency), headers
 
 
 @bp.post("/goals/<int:goal_id>/comments")

@@ -61,6 +61,27 @@
     if (event.detail.elt && event.detail.elt.matches("li[data-move-url]")) reloadBoard();
   });
 
+  // A move answers with the goal alone; put it in its cell at its place (after a drag it
+  // is there already), and recount the lanes.
+  function placeGoal(event) {
+    var detail = event.detail;
+    var item = document.getElementById("goal-" + detail.id + "-item");
+    var list = document.querySelector("#cell-" + detail.lane + "-" + detail.stage + " ol.goals");
+    if (item && list) {
+      var others = Array.prototype.filter.call(list.children, function (el) {
+        return el !== item && el.tagName === "LI";
+      });
+      var before = others[detail.position] || null;
+      if (item.parentNode !== list || item.nextElementSibling !== before) list.insertBefore(item, before);
+    }
+    document.querySelectorAll("section.lane").forEach(function (lane) {
+      var count = lane.querySelector(".lane-count");
+      var n = lane.querySelectorAll("ol.goals > li").length;
+      if (count) count.textContent = n + (n === 1 ? " goal" : " goals");
+    });
+    focusGoal(event);
+  }
+
   // After a move or a save, keep the keyboard where the user was: on that goal.
   function focusGoal(event) {
     var goal = document.getElementById("goal-" + event.detail.id);
@@ -70,6 +91,6 @@
     }
     if (event.detail.message) window.goalmap.announce(event.detail.message);
   }
-  document.body.addEventListener("goal-moved", focusGoal);
+  document.body.addEventListener("goal-moved", placeGoal);
   document.body.addEventListener("goal-saved", focusGoal);
 })();

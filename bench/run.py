@@ -1,0 +1,495 @@
+"""make bench: Goalmap's board against the machine's own ceiling.
+
+Seeds a large partnership into a fresh database, measures queries, sizes and where
+the time goes in-process, then serves the app under gunicorn (as the README
+recommends) on a loopback port and loads it with wrk, each run bounded in time.
+Prints one table, writes bench/results.md, and exits non-zero when a budget fails.
+SQLite by default; DATABASE_URL=postgresql://… benchmarks PostgreSQL (the database
+named in the URL is replaced by a fresh one called goalmap_bench).
+"""
+
+import gzip
+import http.cookiejar
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import flask_migrate
+from flask import before_render_template, template_rendered
+from sqlalchemy import create_engine, event, make_url, select
+
+from bench.seed import seed
+from goalmap import create_app
+from goalmap.config import normalise_database_url
+from goalmap.extensions import db
+from goalmap.models import Goal
+
+DURATION = int(os.environ.get("BENCH_SECONDS", "5"))
+CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')
+
+
+def database_url(tmp: Path) -> str:
+    given = os.environ.get("DATABASE_URL")
+    if not given:
+        return f"sqlite:///{tmp / 'bench.sqlite'}"
+    url = make_url(normalise_database_url(given))
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql('DROP DATABASE IF EXISTS "goalmap_bench" WITH (FORCE)')
+        conn.exec_driver_sql('CREATE DATABASE "goalmap_bench"')
+    admin.dispose()
+    return url.set(database="goalmap_bench").render_as_string(hide_password=False)
+
+
+class Meter:
+    """Counts queries and the time spent in the database and in templates."""
+
+    def __init__(self, app):
+        self.queries = self.db_time = self.template_time = 0.0
+        self._started: dict = {}
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+        before_render_template.connect(self._render_start, app)
+        template_rendered.connect(self._render_end, app)
+
+    def reset(self):
+        self.queries = self.db_time = self.template_time = 0.0
+        self._depth = 0
+
+    def _before(self, conn, *_):
+        self._started[id(conn)] = time.perf_counter()
+
+    def _after(self, conn, *_):
+        self.queries += 1
+        self.db_time += time.perf_counter() - self._started.pop(id(conn), time.perf_counter())
+
+    def _render_start(self, *_a, **_k):
+        self._depth = getattr(self, "_depth", 0) + 1
+        if self._depth == 1:
+            self._render_at = time.perf_counter()
+
+    def _render_end(self, *_a, **_k):
+        self._depth -= 1
+        if self._depth == 0:
+            self.template_time += time.perf_counter() - self._render_at
+
+
+def in_process(app, ids) -> dict:
+    """Queries, sizes and a time breakdown, measured inside one process."""
+    meter = Meter(app)
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post(
+        "/login", data={"email": ids["email"], "password": ids["password"], "csrf_token": token}
+    )
+    csrf = CSRF.search(client.get("/settings").get_data(as_text=True)).group(1)
+    headers = {"X-CSRFToken": csrf, "HX-Request": "true"}
+    boards = ids["boards"]
+    measured = {}
+
+    def measure(name, method, url, data=None, extra=None, repeat=1):
+        meter.reset()
+        started = time.perf_counter()
+        for _ in range(repeat):
+            response = getattr(client, method)(url, data=data, headers=extra or {})
+        total = (time.perf_counter() - started) / repeat
+        body = response.get_data()
+        measured[name] = {
+            "status": response.status_code,
+            "queries": round(meter.queries / repeat, 1),
+            "bytes": len(body),
+            "gzip": len(gzip.compress(body)),
+            "ms_total": 1000 * total,
+            "ms_db": 1000 * meter.db_time / repeat,
+            "ms_template": 1000 * meter.template_time / repeat,
+        }
+        return response
+
+    measure("ceiling", "get", "/healthz", repeat=5)
+    for size in sorted(boards):
+        measure(f"board {size}", "get", f"/quarters/{boards[size]['quarter']}", repeat=10)
+    big = boards[max(boards)]
+    measure("timeline 500", "get", f"/quarters/{big['quarter']}/timeline", repeat=5)
+    measure("balance 500", "get", f"/quarters/{big['quarter']}/balance", repeat=5)
+    goal = big["goals"][0]
+    with app.app_context():
+        row = db.session.get(Goal, goal)
+        lane_id, stage_id = row.lane_id, row.stage_id
+    # A move to the top of its own cell: the most rows a move can touch in that cell.
+    rows_touched = count_updated_rows(
+        app,
+        lambda: client.post(
+            f"/goals/{goal}/move",
+            data={"lane_id": lane_id, "stage_id": stage_id, "position": 40},
+            headers=headers,
+        ),
+    )
+    measure(
+        "move (htmx)",
+        "post",
+        f"/goals/{goal}/move",
+        {"lane_id": lane_id, "stage_id": stage_id, "position": 0},
+        headers,
+    )
+    version = fetch_version(client, goal)
+    measure(
+        "edit (htmx)",
+        "post",
+        f"/goals/{goal}/edit",
+        {"title": "Edited", "status": "active", "version": version},
+        headers,
+    )
+    measured["move (htmx)"]["rows_updated"] = rows_touched
+    return measured
+
+
+def count_updated_rows(app, action) -> int:
+    with app.app_context():
+        engine = db.engine
+    touched = []
+
+    def after(_conn, cursor, statement, *_):
+        if statement.lstrip().upper().startswith("UPDATE"):
+            touched.append(max(cursor.rowcount, 0))
+
+    event.listen(engine, "after_cursor_execute", after)
+    action()
+    event.remove(engine, "after_cursor_execute", after)
+    return sum(touched)
+
+
+def fetch_version(client, goal) -> str:
+    form = client.get(f"/goals/{goal}/edit", headers={"HX-Request": "true"}).get_data(as_text=True)
+    return re.search(r'name="version" type="hidden" value="(\d+)"', form).group(1)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve(env, port, log):
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    server = subprocess.Popen(
+        [gunicorn, "--workers", "2", "--bind", f"127.0.0.1:{port}", "app:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def login(base, ids) -> tuple[str, str]:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base}/login").read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    form = urllib.parse.urlencode(
+        {"email": ids["email"], "password": ids["password"], "csrf_token": token}
+    ).encode()
+    opener.open(f"{base}/login", data=form)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    settings = opener.open(f"{base}/settings").read().decode()
+    return cookie, CSRF.search(settings).group(1)
+
+
+def wrk(
+    url, cookie, *, threads=2, connections=16, seconds=DURATION, script=None, env=None, headers=()
+):
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "-H",
+        f"Cookie: {cookie}",
+    ]
+    for header in headers:
+        command += ["-H", header]
+    if script:
+        command += ["-s", str(ROOT / "bench" / script)]
+    run = subprocess.run(
+        [*command, url],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=seconds + 30,
+        check=False,
+    )
+    out = run.stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return {
+        "rps": rps,
+        "p50": latency.get("50", "?"),
+        "p99": latency.get("99", "?"),
+        "errors": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "",
+        "raw": out,
+    }
+
+
+def positions_ok(app, quarter_id) -> bool:
+    with app.app_context():
+        rows = db.session.execute(
+            select(Goal.lane_id, Goal.stage_id, Goal.position)
+            .where(Goal.quarter_id == quarter_id, Goal.deleted_at.is_(None))
+            .order_by(Goal.lane_id, Goal.stage_id, Goal.position)
+        ).all()
+    cells: dict = {}
+    for lane, stage, position in rows:
+        cells.setdefault((lane, stage), []).append(position)
+    return all(p == list(range(len(p))) for p in cells.values())
+
+
+def frontend_weight(app, board_html: str) -> tuple[int, list[str]]:
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+\.(?:js|css))"', board_html)
+    foreign = re.findall(r'(?:src|href)="(https?://[^"]+)"', board_html)
+    total = sum(len(gzip.compress((ROOT / a.lstrip("/")).read_bytes())) for a in assets)
+    return total, foreign
+
+
+def main() -> int:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk")
+    tmp = Path(tempfile.mkdtemp(prefix="goalmap-bench-"))
+    url = database_url(tmp)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "benchmark-only-secret",
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    config = {
+        "SECRET_KEY": env["SECRET_KEY"],
+        "SQLALCHEMY_DATABASE_URI": url,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    app = create_app(config)
+    with app.app_context():
+        flask_migrate.upgrade()
+        ids = seed()
+    print(
+        "Seeded: 8 quarters; boards of",
+        ", ".join(str(s) for s in sorted(ids["boards"])),
+        "goals.",
+        flush=True,
+    )
+    inproc = in_process(app, ids)
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = open(tmp / "gunicorn.log", "w")  # noqa: SIM115
+    server = serve(env, port, log)
+    try:
+        cookie, csrf = login(base, ids)
+        boards = ids["boards"]
+        runs = {
+            "ceiling": wrk(f"{base}/healthz", cookie),
+            "board 200": wrk(f"{base}/quarters/{boards[200]['quarter']}", cookie),
+            "board 500": wrk(f"{base}/quarters/{boards[500]['quarter']}", cookie),
+            "timeline 500": wrk(f"{base}/quarters/{boards[500]['quarter']}/timeline", cookie),
+            "balance 500": wrk(f"{base}/quarters/{boards[500]['quarter']}/balance", cookie),
+        }
+        board_html = urllib.request.urlopen(
+            urllib.request.Request(
+                f"{base}/quarters/{boards[500]['quarter']}", headers={"Cookie": cookie}
+            )
+        ).read()
+        etag = None
+        with urllib.request.urlopen(
+            urllib.request.Request(
+                f"{base}/quarters/{boards[500]['quarter']}", headers={"Cookie": cookie}
+            )
+        ) as r:
+            etag = r.headers.get("ETag")
+        if etag:
+            runs["board 500, ETag"] = wrk(
+                f"{base}/quarters/{boards[500]['quarter']}",
+                cookie,
+                headers=[f"If-None-Match: {etag}"],
+            )
+        lua_env = {
+            **os.environ,
+            "BENCH_COOKIE": cookie,
+            "BENCH_CSRF": csrf,
+            "BENCH_GOALS": ",".join(map(str, boards[500]["goals"][:16])),
+            "BENCH_LANES": ",".join(map(str, ids["lanes"])),
+            "BENCH_STAGES": ",".join(map(str, ids["stages"])),
+        }
+        runs["move (htmx)"] = wrk(
+            base,
+            cookie,
+            threads=16,
+            connections=16,
+            script="move.lua",
+            env={**lua_env, "BENCH_MODE": "move"},
+        )
+        runs["edit (htmx)"] = wrk(
+            base,
+            cookie,
+            threads=16,
+            connections=16,
+            script="move.lua",
+            env={**lua_env, "BENCH_MODE": "edit"},
+        )
+        writers = wrk(
+            base,
+            cookie,
+            threads=4,
+            connections=4,
+            seconds=10,
+            script="move.lua",
+            env={**lua_env, "BENCH_MODE": "move"},
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+    server_log = (tmp / "gunicorn.log").read_text()
+    weight, foreign = frontend_weight(app, board_html.decode())
+    positions = positions_ok(app, ids["boards"][500]["quarter"])
+    return report(url, inproc, runs, writers, server_log, weight, foreign, positions)
+
+
+def report(url, inproc, runs, writers, server_log, weight, foreign, positions) -> int:
+    ceiling = runs["ceiling"]["rps"]
+    budgets = []
+
+    def budget(name, ok, detail):
+        budgets.append((name, ok, detail))
+
+    q = {name: inproc[name]["queries"] for name in inproc}
+    budget(
+        "queries do not grow with cards (5 → 500), at most 12",
+        q["board 5"] == q["board 500"] <= 12,
+        f"{q['board 5']:g} → {q['board 500']:g}",
+    )
+
+    def share(name):
+        return 100 * runs[name]["rps"] / ceiling if name in runs else 0.0
+
+    budget(
+        "board, 200 goals ≥ 6 % of ceiling", share("board 200") >= 6, f"{share('board 200'):.1f} %"
+    )
+    budget(
+        "board, 500 goals ≥ 3 % of ceiling", share("board 500") >= 3, f"{share('board 500'):.1f} %"
+    )
+    budget(
+        "unchanged board with its ETag ≥ 25 % of ceiling",
+        share("board 500, ETag") >= 25,
+        f"{share('board 500, ETag'):.1f} %" if "board 500, ETag" in runs else "no ETag sent",
+    )
+    for name in ("move (htmx)", "edit (htmx)"):
+        budget(
+            f"{name} ≥ 8 % of ceiling, no errors",
+            share(name) >= 8 and not runs[name]["errors"] and not runs[name]["socket_errors"],
+            f"{share(name):.1f} %, {runs[name]['errors']} errors",
+        )
+        budget(
+            f"{name} answer under 4 KB",
+            inproc[name]["bytes"] < 4096,
+            f"{inproc[name]['bytes']:,} B",
+        )
+    budget("positions dense and unique after the load", positions, "checked every cell")
+    budget(
+        "4 writers for 10 s: no 5xx, no 'database is locked'",
+        not writers["errors"] and "database is locked" not in server_log,
+        f"{writers['errors']} non-2xx, {server_log.count('database is locked')} locked",
+    )
+    budget(
+        "board's JS and CSS under 60 KB gzipped, all from this origin",
+        weight < 60 * 1024 and not foreign,
+        f"{weight / 1024:.1f} KB, {len(foreign)} foreign",
+    )
+
+    database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    lines = [
+        f"# Goalmap benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "",
+        f"Machine: {os.cpu_count()} cores. Database: {database}. gunicorn, 2 sync workers;"
+        f" wrk on loopback, {DURATION} s a run (16 connections; the move and edit runs use 16"
+        " threads, one goal each).",
+        "",
+        "| what | req/s | % of ceiling | p50 | p99 | bytes | gzip | queries |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, run in runs.items():
+        key = "board 500" if name == "board 500, ETag" else name
+        m = inproc.get(key, {})
+        size = "304" if name.endswith("ETag") else f"{m.get('bytes', 0):,}"
+        lines.append(
+            f"| {name} | {run['rps']:,.0f} | {100 * run['rps'] / ceiling:.1f} | "
+            f"{run['p50']} | {run['p99']} | {size} | {m.get('gzip', 0):,} | "
+            f"{m.get('queries', 0):g} |"
+        )
+    lines += [
+        "",
+        "Where the time goes, in-process (one request, averaged):",
+        "",
+        "| page | total ms | database ms | templates ms | framework and app ms |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for name in (
+        "board 5",
+        "board 200",
+        "board 500",
+        "timeline 500",
+        "balance 500",
+        "move (htmx)",
+        "edit (htmx)",
+    ):
+        m = inproc[name]
+        rest = m["ms_total"] - m["ms_db"] - m["ms_template"]
+        lines.append(
+            f"| {name} | {m['ms_total']:.1f} | {m['ms_db']:.1f} | "
+            f"{m['ms_template']:.1f} | {rest:.1f} |"
+        )
+    lines += [
+        "",
+        f"A move to the top of its cell updated {inproc['move (htmx)']['rows_updated']} "
+        "rows (the goals after it in that lane's column, not the whole column).",
+        "",
+        "| budget | met | measured |",
+        "| --- | --- | --- |",
+    ]
+    for name, ok, detail in budgets:
+        lines.append(f"| {name} | {'yes' if ok else '**no**'} | {detail} |")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    (ROOT / "bench" / "results.md").write_text(text, encoding="utf-8")
+    failed = [name for name, ok, _ in budgets if not ok]
+    if failed:
+        print(f"{len(failed)} budget(s) not met.", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
