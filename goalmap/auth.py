@@ -13,14 +13,13 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from goalmap.extensions import db, limiter, login_manager
-from goalmap.fields import strip
+from goalmap.fields import Form, strip
 from goalmap.models import Partnership, User, UserSession
 from goalmap.models._time import utcnow
 from goalmap.models.people import email_key
@@ -47,7 +46,7 @@ def load_user(session_token: str) -> User | None:
     )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     email = EmailField(
         "Email", filters=[strip], validators=[DataRequired(), Email(), Length(max=254)]
     )
@@ -73,12 +72,12 @@ class RegisterForm(FlaskForm):
         return user  # added to the session once it has a partnership
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("Email", filters=[strip], validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
     password = PasswordField("New password", validators=PASSWORD_RULES)
     confirm = PasswordField(

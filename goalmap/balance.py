@@ -106,12 +106,12 @@ def goal_shares(quarter: Quarter, user: User) -> dict[int, tuple[int, int]]:
     """Per member: (their personal goals, the shared goals) in the quarter, by count."""
     counts = dict(
         db.session.execute(
-            select(func.coalesce(Goal.owner_id, 0), func.count())
+            select(Goal.owner_id, func.count())
             .where(*countable_goals(user), Goal.quarter_id == quarter.id, Goal.status != "dropped")
-            .group_by(func.coalesce(Goal.owner_id, 0))
+            .group_by(Goal.owner_id)
         ).all()
     )
-    shared = counts.get(0, 0)
+    shared = counts.get(None, 0)
     return {m.id: (counts.get(m.id, 0), shared) for m in user.partnership.members}
 
 

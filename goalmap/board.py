@@ -1,18 +1,18 @@
 """Quarters and their board."""
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from goalmap.balance import Load, quarter_loads
 from goalmap.extensions import db, htmx
-from goalmap.fields import DayField, strip
+from goalmap.fields import DayField, Form, strip
 from goalmap.models import Goal, Lane, Quarter, Stage
 from goalmap.models.board import next_quarter
 from goalmap.planning.service import plan_after
@@ -63,7 +63,7 @@ class Board:
         return sum(len(self.cell(lane, stage)) for stage in self.stages)
 
 
-class QuarterForm(FlaskForm):
+class QuarterForm(Form):
     name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=40)])
     starts_on = DayField("Starts on", validators=[InputRequired("Enter a start date.")])
     ends_on = DayField("Ends on", validators=[InputRequired("Enter an end date.")])
@@ -159,11 +159,34 @@ def plan_next(quarter_id: int):
 def show(quarter_id: int):
     """The quarter's board: a lane per member and the shared lanes, a column per stage."""
     quarter = get_or_404(Quarter, quarter_id)
+    etag = board_etag(quarter)
+    if etag and request.if_none_match.contains(etag):
+        return "", 304, {"ETag": f'"{etag}"', "Vary": "HX-Request"}
     if htmx:
-        return render_template("board/_board.html", board=Board.load(quarter)), {
-            "Vary": "HX-Request"
-        }
-    quarters = db.session.scalars(scoped(Quarter).order_by(Quarter.starts_on.desc())).all()
-    return render_template("board/show.html", board=Board.load(quarter), quarters=quarters), {
-        "Vary": "HX-Request"
-    }
+        response = make_response(render_template("board/_board.html", board=Board.load(quarter)))
+    else:
+        quarters = db.session.scalars(scoped(Quarter).order_by(Quarter.starts_on.desc())).all()
+        response = make_response(
+            render_template("board/show.html", board=Board.load(quarter), quarters=quarters)
+        )
+    response.headers["Vary"] = "HX-Request"
+    if etag:
+        response.set_etag(etag)
+        response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def board_etag(quarter: Quarter) -> str | None:
+    """What the board page depends on: the partnership's last change, who looks, this
+    session's CSRF token (it is in the page) and page or fragment. None while a message
+    waits to be shown."""
+    if "_flashes" in session:
+        return None
+    parts = (
+        current_user.id,
+        current_user.partnership.touched_at.isoformat(),
+        quarter.id,
+        session.get("csrf_token", ""),
+        bool(htmx),
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]

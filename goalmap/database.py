@@ -1,10 +1,11 @@
 """Engine settings the database itself cannot remember."""
 
 from flask import Flask, has_request_context, request
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 
 from goalmap.extensions import db
-from goalmap.models import Quarter
+from goalmap.models import Partnership, Quarter
+from goalmap.models._time import utcnow
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -35,16 +36,40 @@ def _sqlite_begin(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def _touch_partnerships(session, _flush_context) -> None:
+    """After any flush that changed a partnership's data, move its ``touched_at`` on."""
+    changed = set()
+    for record in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(record, Partnership):
+            changed.add(record.id)
+        elif (partnership_id := getattr(record, "partnership_id", None)) is not None:
+            changed.add(partnership_id)
+    changed.discard(None)
+    if changed:
+        session.connection().execute(
+            update(Partnership).where(Partnership.id.in_(changed)).values(touched_at=utcnow())
+        )
+
+
 def init_app(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
+    if not event.contains(db.session, "after_flush", _touch_partnerships):
+        event.listen(db.session, "after_flush", _touch_partnerships)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
 
 
-def lock_board(quarter_id: int) -> None:
-    """Serialise changes to one quarter's positions (PostgreSQL: a row lock on the quarter;
-    SQLite: the write lock is already held since BEGIN IMMEDIATE)."""
-    if db.engine.dialect.name != "sqlite":
-        db.session.execute(select(Quarter.id).where(Quarter.id == quarter_id).with_for_update())
+def lock_board(quarter_id: int, *records) -> None:
+    """Serialise changes to one quarter's positions, then re-read ``records``.
+
+    PostgreSQL: a row lock on the quarter; the records are read again after it, since
+    another request may have moved them while this one waited. SQLite: the write lock
+    is held from BEGIN IMMEDIATE on, so what was read is current already.
+    """
+    if db.engine.dialect.name == "sqlite":
+        return
+    db.session.execute(select(Quarter.id).where(Quarter.id == quarter_id).with_for_update())
+    for record in records:
+        db.session.refresh(record)

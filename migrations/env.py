@@ -37,9 +37,16 @@ def run_migrations_online() -> None:
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", skip_empty_autogenerate)
     with db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations copy and drop tables that others refer to; SQLite allows it
+            # only with foreign keys off, and only outside a transaction.
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")
         context.configure(connection=connection, target_metadata=db.metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = ON")
 
 
 if context.is_offline_mode():

@@ -189,3 +189,6 @@ def test_login_limits_are_shared_by_every_server_process(app, database_url):
         response = instance.test_client().login("robin@example.com", "wrong password!")
         assert response.status_code == 422
     assert second.test_client().login("robin@example.com").status_code == 429
+    for instance in (first, second):
+        with instance.app_context():
+            db.engine.dispose()

@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -17,11 +16,11 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from goalmap.fields import DayField, strip
+from goalmap.fields import DayField, Form, strip
 from goalmap.models import GOAL_STATUSES
 
 
-class GoalForm(FlaskForm):
+class GoalForm(Form):
     title = StringField(
         "Goal",
         filters=[strip],
@@ -61,13 +60,13 @@ class NewGoalForm(GoalForm):
     stage_id = IntegerField(validators=[InputRequired()])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     lane_id = IntegerField("Lane", validators=[InputRequired()])
     stage_id = IntegerField("Column", validators=[InputRequired()])
     position = IntegerField("Position", validators=[InputRequired(), NumberRange(min=0)])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField(
         "A word of support",
         filters=[strip],

@@ -126,7 +126,7 @@ def move(goal_id: int):
         return render_template(template, goal=goal, lanes=lanes, stages=stages)
     lane = _lane_for_writing(form.lane_id.data)
     stage = get_or_404(Stage, form.stage_id.data)
-    lock_board(goal.quarter_id)
+    lock_board(goal.quarter_id, goal)
     goal.move_to(lane, stage, form.position.data)
     db.session.commit()
     message = f"Moved “{goal.title}” to {stage.name} in {lane.title}, place {goal.position + 1}."
@@ -178,7 +178,7 @@ def comment(goal_id: int):
 def delete(goal_id: int):
     """Delete a goal softly; the answer offers an undo."""
     goal = _editable(get_or_404(Goal, goal_id))
-    lock_board(goal.quarter_id)
+    lock_board(goal.quarter_id, goal)
     goal.soft_delete()
     db.session.commit()
     flash(
@@ -193,7 +193,7 @@ def restore(goal_id: int):
     """Undo a delete: the goal comes back at the end of its column."""
     goal = _editable(get_or_404(Goal, goal_id, include_deleted=True))
     if goal.deleted_at is not None:
-        lock_board(goal.quarter_id)
+        lock_board(goal.quarter_id, goal)
         goal.restore()
         db.session.commit()
         flash(f"Restored “{goal.title}”.", "success")

@@ -280,6 +280,7 @@ class Goal(db.Model):
         position = max(0, min(position, self.cell_size(lane.id, stage.id)))
         self._shift(lane.id, stage.id, position, +1)
         self.lane, self.stage, self.position = lane, stage, position
+        self.updated_at = utcnow()
         self.owner_id = lane.owner_id
         if lane.is_shared:  # shared goals are neither private nor anyone's draft
             self.is_private = self.is_draft = False

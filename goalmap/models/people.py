@@ -31,6 +31,9 @@ class Partnership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Moved forward by every change to the partnership's data (goalmap.database), so a
+    # page can answer "not modified" without loading anything else.
+    touched_at: Mapped[datetime] = mapped_column(default=utcnow)
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     # When the balance page raises a gentle prompt; the partnership sets its own.
     carry_over_prompt: Mapped[int] = mapped_column(default=2)

@@ -1,14 +1,13 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
 
-from goalmap.fields import strip
+from goalmap.fields import Form, strip
 from goalmap.models.people import COLOURS
 from goalmap.passwords import check_password
 
 
-class NameForm(FlaskForm):
+class NameForm(Form):
     """Name a new or existing lane or stage.
 
     Several of these share a page under different prefixes; CSRFProtect checks
@@ -21,13 +20,13 @@ class NameForm(FlaskForm):
     name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=40)])
 
 
-class PartnershipForm(FlaskForm):
+class PartnershipForm(Form):
     name = StringField(
         "Partnership name", filters=[strip], validators=[DataRequired(), Length(max=120)]
     )
 
 
-class ColourForm(FlaskForm):
+class ColourForm(Form):
     colour = RadioField(
         "Your colour",
         choices=[SelectChoice(value, label) for value, label in COLOURS.items()],
@@ -35,11 +34,11 @@ class ColourForm(FlaskForm):
     )
 
 
-class OrderForm(FlaskForm):
+class OrderForm(Form):
     direction = HiddenField(validators=[AnyOf(["up", "down"], message="Choose up or down.")])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A deliberate yes: the password, and a tick that the consequences were read."""
 
     password = PasswordField("Your password", validators=[DataRequired(), Length(max=200)])

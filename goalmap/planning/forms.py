@@ -1,13 +1,13 @@
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
+from goalmap.fields import Form
 from goalmap.goals.forms import GoalForm
 from goalmap.planning.service import DECISIONS
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     decision = StringField(
         validators=[AnyOf(DECISIONS, message="Choose carry over, done or drop.")]
     )

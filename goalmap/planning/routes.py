@@ -19,7 +19,7 @@ from goalmap.models import (
 from goalmap.planning import service
 from goalmap.planning.forms import OurGoalForm, ReviewForm
 from goalmap.resources.forms import AvailabilityForm
-from goalmap.scoping import get_or_404, hidden_goals, scoped
+from goalmap.scoping import countable_goals, get_or_404, hidden_goals, scoped
 
 bp = Blueprint("planning", __name__, url_prefix="/quarters/<int:quarter_id>/session")
 
@@ -172,10 +172,9 @@ def _context_resources(quarter: Quarter):
 def _context_agree(quarter: Quarter):
     counts = dict(
         db.session.execute(
-            select(func.coalesce(Goal.owner_id, 0), func.count())
-            .where(Goal.quarter_id == quarter.id, Goal.deleted_at.is_(None))
-            .where(Goal.partnership_id == current_user.partnership_id)
-            .group_by(func.coalesce(Goal.owner_id, 0))
+            select(Goal.owner_id, func.count())
+            .where(*countable_goals(), Goal.quarter_id == quarter.id)
+            .group_by(Goal.owner_id)
         ).all()
     )
     return _step(quarter, "agree", counts=counts)
@@ -204,7 +203,7 @@ def review(quarter_id: int, goal_id: int):
     if not form.validate_on_submit():
         return _context_look_back(quarter, form, 422)
     lock_board(quarter.id)
-    lock_board(goal.quarter_id)
+    lock_board(goal.quarter_id, goal)
     try:
         service.review(goal, form.decision.data, current_user, quarter, form.reason.data or "")
     except service.SessionRefused as refusal:

@@ -1,11 +1,10 @@
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-from goalmap.fields import strip
+from goalmap.fields import Form, strip
 from goalmap.models.resources import ENERGY_LEVELS, MONEY_PERIODS
 
 CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CAD", "AUD", "NZD", "JPY")
@@ -72,7 +71,7 @@ class CurrencyMixin:
         return True
 
 
-class AllocationForm(CurrencyMixin, FlaskForm):
+class AllocationForm(CurrencyMixin, Form):
     hours_per_week = ExactDecimalField("Hours a week", validators=HOURS)
     amount = ExactDecimalField("Money", validators=MONEY)
     money_period = SelectField(
@@ -95,13 +94,13 @@ class AllocationForm(CurrencyMixin, FlaskForm):
             raise ValidationError("Keep the note under 500 characters.")
 
 
-class AvailabilityForm(CurrencyMixin, FlaskForm):
+class AvailabilityForm(CurrencyMixin, Form):
     hours_per_week = ExactDecimalField("Hours a week for goals", validators=HOURS)
     budget = ExactDecimalField("Money budget for the quarter", validators=MONEY)
     version = IntegerField(validators=[Optional()])
 
 
-class PromptsForm(FlaskForm):
+class PromptsForm(Form):
     currency = SelectField("Currency", choices=[SelectChoice(c, c) for c in CURRENCIES])
     carry_over_prompt = IntegerField(
         "Prompt when a personal goal was carried over this many quarters",
