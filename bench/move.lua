@@ -41,5 +41,10 @@ function request()
 end
 
 function response(status, headers, body)
-  if mode == "edit" and status == 200 then version = version + 1 end
+  if mode ~= "edit" then return end
+  if status == 200 then
+    version = version + 1
+  elseif status == 409 then  -- someone else saved first: carry on from the version shown
+    version = tonumber(string.match(body, 'name="version" type="hidden" value="(%d+)"')) or version
+  end
 end
