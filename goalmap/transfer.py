@@ -51,144 +51,130 @@ def _value(value):
     return value
 
 
-def _rows(records, fields, keys: dict, refs: dict | None = None) -> list[dict]:
-    """Records as dicts; ids become stable keys ("goal-1", …), references follow them."""
-    out = []
-    for record in records:
-        row = {"key": keys[type(record), record.id]}
-        for name in fields:
-            row[name] = _value(getattr(record, name))
-        for name, (model, attribute) in (refs or {}).items():
-            ref = getattr(record, attribute)
-            row[name] = keys.get((model, ref)) if ref is not None else None
-        out.append(row)
-    return out
+# Each section of the file: its model, its plain fields, and its references to other
+# sections (name in the file -> (model referred to, column)). Export and import both
+# read this table, in this order (every reference points to an earlier section).
+SECTIONS = (
+    ("members", User, ("email", "display_name", "colour"), {}),
+    ("stages", Stage, ("name", "position"), {}),
+    ("lanes", Lane, ("name", "position"), {"owner": (User, "owner_id")}),
+    ("values", SharedValue, ("name",), {}),
+    (
+        "quarters",
+        Quarter,
+        ("name", "starts_on", "ends_on", "state", "created_at", "revealed_at", "started_at"),
+        {"previous": (Quarter, "previous_id")},
+    ),
+    (
+        "goals",
+        Goal,
+        (
+            "title",
+            "notes",
+            "starts_on",
+            "target_on",
+            "status",
+            "is_private",
+            "is_draft",
+            "position",
+            "carried_over",
+            "created_at",
+            "updated_at",
+            "deleted_at",
+            "version",
+        ),
+        {
+            "quarter": (Quarter, "quarter_id"),
+            "lane": (Lane, "lane_id"),
+            "stage": (Stage, "stage_id"),
+            "owner": (User, "owner_id"),
+            "value": (SharedValue, "value_id"),
+        },
+    ),
+    (
+        "allocations",
+        Allocation,
+        ("hours_per_week", "amount", "money_period", "energy", "note", "created_at", "replaced_at"),
+        {"goal": (Goal, "goal_id"), "user": (User, "user_id")},
+    ),
+    (
+        "availability",
+        Availability,
+        ("hours_per_week", "budget"),
+        {"quarter": (Quarter, "quarter_id"), "user": (User, "user_id")},
+    ),
+    (
+        "session_members",
+        SessionMember,
+        ("ready_at", "confirmed_at"),
+        {"quarter": (Quarter, "quarter_id"), "user": (User, "user_id")},
+    ),
+    (
+        "goal_events",
+        GoalEvent,
+        ("kind", "note", "created_at"),
+        {"goal": (Goal, "goal_id"), "user": (User, "user_id"), "quarter": (Quarter, "quarter_id")},
+    ),
+    (
+        "comments",
+        GoalComment,
+        ("body", "created_at"),
+        {"goal": (Goal, "goal_id"), "author": (User, "author_id")},
+    ),
+)
+# What a placeholder for another member's private goal keeps.
+HIDDEN_FIELDS = ("status", "position", "carried_over", "deleted_at")
+HIDDEN_REFS = ("quarter", "lane", "stage", "owner")
+
+
+def _row(record, fields, refs, keys: dict) -> dict:
+    row = {"key": keys[type(record), record.id]}
+    for name in fields:
+        row[name] = _value(getattr(record, name))
+    for name, (model, column) in refs.items():
+        ref = getattr(record, column)
+        row[name] = keys.get((model, ref)) if ref is not None else None
+    return row
+
+
+def _records(user: User) -> dict[str, list]:
+    """The records of each section that ``user`` may see, oldest first."""
+    partnership = user.partnership
+    records: dict[str, list] = {"members": list(partnership.members)}
+    for section, model, _fields, _refs in SECTIONS[1:5]:
+        records[section] = db.session.scalars(scoped(model, user=user).order_by(model.id)).all()
+    visible = scoped(Goal, user=user, include_deleted=True).with_only_columns(Goal.id)
+    hidden = (Goal.owner_id != user.id) & Goal.is_private & ~Goal.is_draft
+    records["goals"] = db.session.scalars(
+        select(Goal)
+        .where(Goal.partnership_id == partnership.id, Goal.id.in_(visible) | hidden)
+        .order_by(Goal.id)
+    ).all()
+    goal_ids = [goal.id for goal in records["goals"]]
+    for section, model, _fields, refs in SECTIONS[6:]:
+        stmt = scoped(model, user=user).order_by(model.id)
+        if "goal" in refs:
+            stmt = stmt.where(model.goal_id.in_(goal_ids))
+        records[section] = db.session.scalars(stmt).all()
+    return records
 
 
 def export_partnership(user: User) -> dict:
     """Everything of ``user``'s partnership that ``user`` may see, in a stable order."""
-    partnership = user.partnership
-    members = list(partnership.members)
-    stages = db.session.scalars(scoped(Stage, user=user).order_by(Stage.id)).all()
-    lanes = db.session.scalars(scoped(Lane, user=user).order_by(Lane.id)).all()
-    values = db.session.scalars(scoped(SharedValue, user=user).order_by(SharedValue.id)).all()
-    quarters = db.session.scalars(scoped(Quarter, user=user).order_by(Quarter.id)).all()
-    visible = db.session.scalars(
-        scoped(Goal, user=user, include_deleted=True).order_by(Goal.id)
-    ).all()
-    hidden = db.session.execute(
-        select(
-            Goal.id,
-            Goal.quarter_id,
-            Goal.lane_id,
-            Goal.stage_id,
-            Goal.owner_id,
-            Goal.status,
-            Goal.position,
-            Goal.carried_over,
-            Goal.deleted_at,
-        )
-        .where(
-            Goal.partnership_id == partnership.id,
-            Goal.owner_id != user.id,
-            Goal.is_private.is_(True),
-            Goal.is_draft.is_(False),
-        )
-        .order_by(Goal.id)
-    ).all()
-    goal_ids = sorted([g.id for g in visible] + [h.id for h in hidden])
-    hidden_ids = {h.id for h in hidden}
-
-    keys: dict = {}
-    for model, records in (
-        (User, members),
-        (Stage, stages),
-        (Lane, lanes),
-        (SharedValue, values),
-        (Quarter, quarters),
-    ):
-        for i, record in enumerate(records, 1):
-            keys[model, record.id] = f"{model.__tablename__}-{i}"
-    for i, goal_id in enumerate(goal_ids, 1):
-        keys[Goal, goal_id] = f"goals-{i}"
-
-    goals_by_id = {g.id: g for g in visible}
-    goal_rows = []
-    for goal_id in goal_ids:
-        if goal_id in hidden_ids:
-            h = next(row for row in hidden if row.id == goal_id)
-            goal_rows.append(
-                {
-                    "key": keys[Goal, goal_id],
-                    "hidden": True,
-                    "quarter": keys[Quarter, h.quarter_id],
-                    "lane": keys[Lane, h.lane_id],
-                    "stage": keys[Stage, h.stage_id],
-                    "owner": keys[User, h.owner_id],
-                    "status": h.status,
-                    "position": h.position,
-                    "carried_over": h.carried_over,
-                    "deleted_at": _value(h.deleted_at),
-                }
-            )
-            continue
-        goal = goals_by_id[goal_id]
-        row = _rows(
-            [goal],
-            (
-                "title",
-                "notes",
-                "starts_on",
-                "target_on",
-                "status",
-                "is_private",
-                "is_draft",
-                "position",
-                "carried_over",
-                "created_at",
-                "updated_at",
-                "deleted_at",
-                "version",
-            ),
-            keys,
-            {
-                "quarter": (Quarter, "quarter_id"),
-                "lane": (Lane, "lane_id"),
-                "stage": (Stage, "stage_id"),
-                "owner": (User, "owner_id"),
-                "value": (SharedValue, "value_id"),
-            },
-        )[0]
-        goal_rows.append({**row, "hidden": False})
-
-    def about_goals(model, order):
-        return db.session.scalars(
-            scoped(model, user=user).where(model.goal_id.in_(goal_ids)).order_by(order)
-        ).all()
-
-    allocations = about_goals(Allocation, Allocation.id)
-    allocation_rows = _rows(
-        allocations,
-        ("hours_per_week", "amount", "money_period", "energy", "note", "created_at", "replaced_at"),
-        _with(keys, Allocation, allocations),
-        {"goal": (Goal, "goal_id"), "user": (User, "user_id")},
-    )
-    for row, note in zip(allocation_rows, allocations, strict=True):
-        if note.goal_id in hidden_ids:
-            row["note"] = ""
-    events = [e for e in about_goals(GoalEvent, GoalEvent.id) if e.goal_id not in hidden_ids]
-    comments = [c for c in about_goals(GoalComment, GoalComment.id) if c.goal_id not in hidden_ids]
-    seats = db.session.scalars(scoped(SessionMember, user=user).order_by(SessionMember.id)).all()
-    availability = db.session.scalars(
-        scoped(Availability, user=user).order_by(Availability.id)
-    ).all()
-    return {
+    records = _records(user)
+    hidden = {g.id for g in records["goals"] if g.is_private and g.owner_id != user.id}
+    keys = {
+        (model, record.id): f"{model.__tablename__}-{i}"
+        for section, model, _f, _r in SECTIONS
+        for i, record in enumerate(records[section], 1)
+    }
+    out: dict = {
         "format": FORMAT,
         "version": VERSION,
         "exported_at": utcnow().isoformat(),
         "exported_by": keys[User, user.id],
         "partnership": {
-            name: getattr(partnership, name)
+            name: getattr(user.partnership, name)
             for name in (
                 "name",
                 "currency",
@@ -197,53 +183,24 @@ def export_partnership(user: User) -> dict:
                 "shared_share_prompt",
             )
         },
-        "members": _rows(members, ("email", "display_name", "colour"), keys),
-        "stages": _rows(stages, ("name", "position"), keys),
-        "lanes": _rows(lanes, ("name", "position"), keys, {"owner": (User, "owner_id")}),
-        "values": _rows(values, ("name",), keys),
-        "quarters": _rows(
-            quarters,
-            ("name", "starts_on", "ends_on", "state", "created_at", "revealed_at", "started_at"),
-            keys,
-            {"previous": (Quarter, "previous_id")},
-        ),
-        "goals": goal_rows,
-        "allocations": allocation_rows,
-        "availability": _rows(
-            availability,
-            ("hours_per_week", "budget"),
-            _with(keys, Availability, availability),
-            {"quarter": (Quarter, "quarter_id"), "user": (User, "user_id")},
-        ),
-        "session_members": _rows(
-            seats,
-            ("ready_at", "confirmed_at"),
-            _with(keys, SessionMember, seats),
-            {"quarter": (Quarter, "quarter_id"), "user": (User, "user_id")},
-        ),
-        "goal_events": _rows(
-            events,
-            ("kind", "note", "created_at"),
-            _with(keys, GoalEvent, events),
-            {
-                "goal": (Goal, "goal_id"),
-                "user": (User, "user_id"),
-                "quarter": (Quarter, "quarter_id"),
-            },
-        ),
-        "comments": _rows(
-            comments,
-            ("body", "created_at"),
-            _with(keys, GoalComment, comments),
-            {"goal": (Goal, "goal_id"), "author": (User, "author_id")},
-        ),
     }
-
-
-def _with(keys: dict, model, records) -> dict:
-    for i, record in enumerate(records, 1):
-        keys[model, record.id] = f"{model.__tablename__}-{i}"
-    return keys
+    for section, _model, fields, refs in SECTIONS:
+        rows = out[section] = []
+        for record in records[section]:
+            goal_id = record.id if section == "goals" else getattr(record, "goal_id", None)
+            if goal_id not in hidden:
+                row = _row(record, fields, refs, keys)
+                if section == "goals":
+                    row["hidden"] = False
+            elif section == "goals":  # a placeholder: where it sits, never what it says
+                row = _row(record, HIDDEN_FIELDS, {k: refs[k] for k in HIDDEN_REFS}, keys)
+                row["hidden"] = True
+            elif section == "allocations":  # its numbers count; its note is content
+                row = {**_row(record, fields, refs, keys), "note": ""}
+            else:  # events and comments say what the goal is about
+                continue
+            rows.append(row)
+    return out
 
 
 def _parse(model, name: str, value):
@@ -270,130 +227,26 @@ def import_partnership(data: dict, password: str) -> Partnership:
         raise ImportRefused(f"Not a {FORMAT} version {VERSION} file.")
     if db.session.scalar(select(User.id).limit(1)) is not None:
         raise ImportRefused("Import goes into an empty instance; this one has accounts already.")
-    made: dict[str, object] = {}
-
-    def add(model, row: dict, fields, refs=None, **extra):
-        values = {name: _parse(model, name, row[name]) for name in fields}
-        for name, (column, _model) in (refs or {}).items():
-            values[column] = made[row[name]].id if row.get(name) else None
-        record = model(**values, **extra)
-        db.session.add(record)
-        db.session.flush()
-        made[row["key"]] = record
-        return record
-
     partnership = Partnership(**data["partnership"])
     db.session.add(partnership)
     db.session.flush()
-    digest = hash_password(password)
-    pid = {"partnership_id": partnership.id}
-    for row in data["members"]:
-        add(User, row, ("email", "display_name", "colour"), password_hash=digest, **pid)
-    for row in data["stages"]:
-        add(Stage, row, ("name", "position"), **pid)
-    for row in data["lanes"]:
-        add(Lane, row, ("name", "position"), {"owner": ("owner_id", User)}, **pid)
-    for row in data["values"]:
-        add(SharedValue, row, ("name",), **pid)
-    for row in data["quarters"]:
-        add(
-            Quarter,
-            row,
-            ("name", "starts_on", "ends_on", "state", "created_at", "revealed_at", "started_at"),
-            {"previous": ("previous_id", Quarter)},
-            **pid,
-        )
-    goal_refs = {
-        "quarter": ("quarter_id", Quarter),
-        "lane": ("lane_id", Lane),
-        "stage": ("stage_id", Stage),
-        "owner": ("owner_id", User),
-    }
-    for row in data["goals"]:
-        if row["hidden"]:
-            add(
-                Goal,
-                row,
-                ("status", "position", "carried_over", "deleted_at"),
-                goal_refs,
-                title=PRIVATE_TITLE,
-                is_private=True,
-                **pid,
-            )
-        else:
-            add(
-                Goal,
-                row,
-                (
-                    "title",
-                    "notes",
-                    "starts_on",
-                    "target_on",
-                    "status",
-                    "is_private",
-                    "is_draft",
-                    "position",
-                    "carried_over",
-                    "created_at",
-                    "updated_at",
-                    "deleted_at",
-                    "version",
-                ),
-                {**goal_refs, "value": ("value_id", SharedValue)},
-                **pid,
-            )
-    for row in data["allocations"]:
-        add(
-            Allocation,
-            row,
-            (
-                "hours_per_week",
-                "amount",
-                "money_period",
-                "energy",
-                "note",
-                "created_at",
-                "replaced_at",
-            ),
-            {"goal": ("goal_id", Goal), "user": ("user_id", User)},
-            **pid,
-        )
-    for row in data["availability"]:
-        add(
-            Availability,
-            row,
-            ("hours_per_week", "budget"),
-            {"quarter": ("quarter_id", Quarter), "user": ("user_id", User)},
-            **pid,
-        )
-    for row in data["session_members"]:
-        add(
-            SessionMember,
-            row,
-            ("ready_at", "confirmed_at"),
-            {"quarter": ("quarter_id", Quarter), "user": ("user_id", User)},
-            **pid,
-        )
-    for row in data["goal_events"]:
-        add(
-            GoalEvent,
-            row,
-            ("kind", "note", "created_at"),
-            {
-                "goal": ("goal_id", Goal),
-                "user": ("user_id", User),
-                "quarter": ("quarter_id", Quarter),
-            },
-            **pid,
-        )
-    for row in data["comments"]:
-        add(
-            GoalComment,
-            row,
-            ("body", "created_at"),
-            {"goal": ("goal_id", Goal), "author": ("author_id", User)},
-            **pid,
-        )
+    made: dict[str, object] = {}
+    extra = {User: {"password_hash": hash_password(password)}}
+    for section, model, fields, refs in SECTIONS:
+        for row in data[section]:
+            values = {"partnership_id": partnership.id, **extra.get(model, {})}
+            if row.get("hidden"):
+                fields_here = HIDDEN_FIELDS
+                values.update(title=PRIVATE_TITLE, is_private=True)
+            else:
+                fields_here = fields
+            values.update({name: _parse(model, name, row[name]) for name in fields_here})
+            for name, (_target, column) in refs.items():
+                values[column] = made[row[name]].id if row.get(name) else None
+            record = model(**values)
+            db.session.add(record)
+            db.session.flush()
+            made[row["key"]] = record
     return partnership
 
 

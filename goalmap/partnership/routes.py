@@ -216,20 +216,23 @@ def _rename(model, record_id: int, prefix: str):
     return redirect(url_for(".settings"))
 
 
+def _append(model, prefix: str, done: str):
+    """Add a lane or stage, named in the form, after the existing ones."""
+    form = NameForm(prefix=prefix)
+    if not form.validate_on_submit():
+        return _settings_page(422, **{f"{prefix}_form": form})
+    count = len(db.session.scalars(scoped(model)).all())
+    db.session.add(model(partnership=current_user.partnership, name=form.name.data, position=count))
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for(".settings"))
+
+
 @bp.post("/lanes")
 @login_required
 def add_lane():
     """Add a shared lane at the bottom of the board."""
-    form = NameForm(prefix="lane")
-    if not form.validate_on_submit():
-        return _settings_page(422, lane_form=form)
-    count = len(db.session.scalars(scoped(Lane)).all())
-    db.session.add(
-        Lane(partnership=current_user.partnership, name=form.name.data.strip(), position=count)
-    )
-    db.session.commit()
-    flash("Lane added.", "success")
-    return redirect(url_for(".settings"))
+    return _append(Lane, "lane", "Lane added.")
 
 
 @bp.post("/lanes/<int:lane_id>")
@@ -279,16 +282,7 @@ def delete_value(value_id: int):
 @login_required
 def add_stage():
     """Add a stage (column) at the right of the board."""
-    form = NameForm(prefix="stage")
-    if not form.validate_on_submit():
-        return _settings_page(422, stage_form=form)
-    count = len(db.session.scalars(scoped(Stage)).all())
-    db.session.add(
-        Stage(partnership=current_user.partnership, name=form.name.data.strip(), position=count)
-    )
-    db.session.commit()
-    flash("Column added.", "success")
-    return redirect(url_for(".settings"))
+    return _append(Stage, "stage", "Column added.")
 
 
 @bp.post("/stages/<int:stage_id>")

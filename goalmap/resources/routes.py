@@ -90,15 +90,21 @@ def _save_note(goal: Goal, form: AllocationForm, old: Allocation | None) -> bool
     return True
 
 
+def _own_note(allocation_id: int) -> tuple[Allocation, Goal]:
+    """One of the member's own notes, on a goal of a quarter that can still change."""
+    note = get_or_404(Allocation, allocation_id)
+    if note.user_id != current_user.id:
+        abort(403, "Only its author can remove or restore an allocation note.")
+    goal = get_or_404(Goal, note.goal_id)
+    _writable(goal.quarter)
+    return note, goal
+
+
 @bp.post("/allocations/<int:allocation_id>/remove")
 @login_required
 def remove(allocation_id: int):
     """Set one of your notes aside (kept in the history, and it can be undone)."""
-    note = get_or_404(Allocation, allocation_id)
-    if note.user_id != current_user.id:
-        abort(403, "Only its author can remove an allocation note.")
-    goal = get_or_404(Goal, note.goal_id)
-    _writable(goal.quarter)
+    note, goal = _own_note(allocation_id)
     if note.replaced_at is None:
         note.replaced_at = utcnow()
         db.session.commit()
@@ -110,11 +116,7 @@ def remove(allocation_id: int):
 @login_required
 def restore(allocation_id: int):
     """Undo removing a note."""
-    note = get_or_404(Allocation, allocation_id)
-    if note.user_id != current_user.id:
-        abort(403, "Only its author can restore an allocation note.")
-    goal = get_or_404(Goal, note.goal_id)
-    _writable(goal.quarter)
+    note, goal = _own_note(allocation_id)
     note.replaced_at = None
     db.session.commit()
     flash("The note is back.", "success")
