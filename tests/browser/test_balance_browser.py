@@ -7,7 +7,8 @@ def test_allocate_see_the_warning_and_the_chart(new_page):
     alex, _sam = partners(new_page)
     add_goal(alex, "Together", "This quarter", "Plan the Lisbon trip")
     board_url = alex.url
-    alex.get_by_role("link", name="Resources for Plan the Lisbon trip").click()
+    alex.get_by_role("link", name="Edit Plan the Lisbon trip").click()
+    alex.get_by_role("link", name="What it takes for Plan the Lisbon trip").click()
     alex.get_by_label("Hours a week").fill("6")
     alex.get_by_label("Money").fill("1200.555")
     alex.get_by_role("button", name="Save note").click()

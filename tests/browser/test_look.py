@@ -64,6 +64,7 @@ def test_everything_works_without_javascript(new_page, browser, live_server):
     page.get_by_role("button", name="Move").click()
     assert titles_in(page, "Together", "In progress") == ["Learn the cello"]
 
+    page.get_by_role("link", name="Edit Learn the cello").click()
     page.get_by_role("button", name="Delete Learn the cello").click()
     assert card(page, "Learn the cello").count() == 0
     page.get_by_role("button", name="Undo").click()

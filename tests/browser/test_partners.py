@@ -29,6 +29,7 @@ def test_edit_in_place_and_delete_with_undo(new_page):
     assert "Three runs a week" in card.inner_text()
     url_before = alex.url
 
+    alex.get_by_role("link", name="Edit Run a full marathon").click()
     alex.get_by_role("button", name="Delete Run a full marathon").click()
     alex.get_by_role("button", name="Undo").wait_for()
     assert alex.locator("article.goal", has_text="Run a full marathon").count() == 0
