@@ -105,6 +105,73 @@ def _demo_resources(quarter: Quarter, goals: list[Goal], people: list[User]) -> 
         )
 
 
+# Three reviewed quarters before the current one, so the balance chart has a history:
+# (title, lane index as in DEMO_GOALS, partner whose hours, hours a week) per quarter.
+DEMO_HISTORY = (
+    (
+        ("Learn to climb", 0, 0, "5"),
+        ("Evening classes", 1, 1, "4"),
+        ("Weekly date night", 2, 0, "2"),
+        ("Weekly date night", 2, 1, "2"),
+    ),
+    (
+        ("Guitar again", 0, 0, "4"),
+        ("Half-time job search", 1, 1, "3"),
+        ("Move flat", 2, 0, "4"),
+        ("Move flat", 2, 1, "4"),
+    ),
+    (
+        ("Morning runs", 0, 0, "2"),
+        ("Photography", 1, 1, "3"),
+        ("Wedding planning", 2, 0, "6"),
+        ("Wedding planning", 2, 1, "6"),
+    ),
+)
+
+
+def _demo_history(current: Quarter, lanes, stages, people) -> Quarter:
+    previous = None
+    for back, entries in zip((3, 2, 1), DEMO_HISTORY, strict=True):
+        # The quarter ``back`` quarters ago holds the day 45 + 91 * (back - 1) before ours.
+        middle = current.starts_on - timedelta(days=45 + 91 * (back - 1))
+        name, starts, ends = next_quarter(middle - timedelta(days=92))
+        quarter = Quarter(
+            partnership_id=current.partnership_id,
+            name=name,
+            starts_on=starts,
+            ends_on=ends,
+            state="reviewed",
+            previous=previous,
+            revealed_at=current.created_at,
+            started_at=current.created_at,
+        )
+        db.session.add(quarter)
+        db.session.flush()
+        made: dict[str, Goal] = {}
+        for title, lane_index, person, hours in entries:
+            if title not in made:
+                lane = lanes[lane_index]
+                made[title] = Goal.new(
+                    quarter,
+                    lane,
+                    stages[3],
+                    title=title,
+                    status="done",
+                    created_by_id=people[person].id,
+                )
+                db.session.flush()
+            db.session.add(
+                Allocation(
+                    partnership_id=quarter.partnership_id,
+                    goal_id=made[title].id,
+                    user_id=people[person].id,
+                    hours_per_week=Decimal(hours),
+                )
+            )
+        previous = quarter
+    return previous
+
+
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo() -> None:
@@ -135,6 +202,7 @@ def seed_demo() -> None:
     stages = db.session.scalars(
         select(Stage).where(Stage.partnership_id == partnership.id).order_by(Stage.position)
     ).all()
+    quarter.previous = _demo_history(quarter, lanes, stages, people)
     goals = list(_demo_goals(quarter, lanes, stages, people))
     db.session.add_all(goals)
     db.session.flush()
