@@ -5,7 +5,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import Blueprint, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import literal
 from wtforms import StringField
@@ -100,6 +109,13 @@ class QuarterForm(Form):
         taken = db.session.scalar(scoped(Quarter).where(Quarter.name == field.data.strip()))
         if taken:
             raise ValidationError("You already have a quarter with this name.")
+
+
+def writable(quarter: Quarter) -> Quarter:
+    """Refuse any change to a reviewed quarter: it is kept as it was, to look back on."""
+    if quarter.is_read_only:
+        abort(409, f"{quarter.name} is reviewed and kept as it was; it can no longer change.")
+    return quarter
 
 
 def current_quarter() -> Quarter | None:

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from goalmap.auth import safe_next
 from goalmap.balance import quarter_loads
-from goalmap.board import Board
+from goalmap.board import Board, writable
 from goalmap.database import lock_board
 from goalmap.extensions import db, htmx
 from goalmap.goals.forms import CommentForm, GoalForm, MoveForm, NewGoalForm
@@ -15,15 +15,9 @@ from goalmap.scoping import get_or_404, scoped
 bp = Blueprint("goals", __name__)
 
 
-def _writable(quarter: Quarter) -> Quarter:
-    if quarter.is_read_only:
-        abort(409, f"{quarter.name} is reviewed and kept as it was; it can no longer change.")
-    return quarter
-
-
 def _editable(goal: Goal) -> Goal:
     """Refuse a change to a reviewed quarter, or to someone else's personal goal."""
-    _writable(goal.quarter)
+    writable(goal.quarter)
     if not goal.editable_by(current_user):
         abort(403, "Only its owner can change a personal goal.")
     return goal
@@ -55,7 +49,7 @@ def _form_page(template: str, status: int = 200, **context):
 @login_required
 def create(quarter_id: int):
     """Add a goal to a lane and column of the quarter's board."""
-    quarter = _writable(get_or_404(Quarter, quarter_id))
+    quarter = writable(get_or_404(Quarter, quarter_id))
     if request.method == "POST":
         form = NewGoalForm()
     else:

@@ -7,7 +7,6 @@ from goalmap.database import lock_board
 from goalmap.extensions import db
 from goalmap.goals.forms import GoalForm
 from goalmap.models import (
-    Availability,
     Goal,
     GoalComment,
     GoalEvent,
@@ -19,6 +18,7 @@ from goalmap.models import (
 from goalmap.planning import service
 from goalmap.planning.forms import OurGoalForm, ReviewForm
 from goalmap.resources.forms import AvailabilityForm
+from goalmap.resources.routes import my_availability
 from goalmap.scoping import countable_goals, get_or_404, hidden_goals, scoped
 
 bp = Blueprint("planning", __name__, url_prefix="/quarters/<int:quarter_id>/session")
@@ -151,11 +151,7 @@ def _context_our_goals(quarter: Quarter, form: OurGoalForm | None = None, status
 
 
 def _context_resources(quarter: Quarter):
-    mine = db.session.scalar(
-        scoped(Availability).where(
-            Availability.quarter_id == quarter.id, Availability.user_id == current_user.id
-        )
-    )
+    mine = my_availability(quarter)
     currency = current_user.partnership.currency
     form = AvailabilityForm(obj=mine, currency=currency)
     form.version.data = mine.version if mine else 0

@@ -4,7 +4,7 @@ from sqlalchemy import update
 
 from goalmap import balance
 from goalmap.auth import safe_next
-from goalmap.board import current_quarter
+from goalmap.board import current_quarter, writable
 from goalmap.extensions import db
 from goalmap.models import Allocation, Availability, Goal, Quarter
 from goalmap.models._time import utcnow
@@ -22,9 +22,13 @@ def _notes(goal: Goal) -> list[Allocation]:
     ).all()
 
 
-def _writable(quarter: Quarter) -> None:
-    if quarter.is_read_only:
-        abort(409, f"{quarter.name} is reviewed and kept as it was; it can no longer change.")
+def my_availability(quarter: Quarter) -> Availability | None:
+    """What the signed-in member said they have in ``quarter``, if they said."""
+    return db.session.scalar(
+        scoped(Availability).where(
+            Availability.quarter_id == quarter.id, Availability.user_id == current_user.id
+        )
+    )
 
 
 @bp.route("/goals/<int:goal_id>/allocations", methods=["GET", "POST"])
@@ -42,7 +46,7 @@ def allocations(goal_id: int):
         form = AllocationForm(obj=old, currency=partnership.currency)
     status = 200
     if form.is_submitted():
-        _writable(goal.quarter)
+        writable(goal.quarter)
         valid = form.validate_on_submit()
         if valid and form.check_currency(partnership.currency):
             if _save_note(goal, form, old):
@@ -96,7 +100,7 @@ def _own_note(allocation_id: int) -> tuple[Allocation, Goal]:
     if note.user_id != current_user.id:
         abort(403, "Only its author can remove or restore an allocation note.")
     goal = get_or_404(Goal, note.goal_id)
-    _writable(goal.quarter)
+    writable(goal.quarter)
     return note, goal
 
 
@@ -128,18 +132,14 @@ def restore(allocation_id: int):
 def availability(quarter_id: int):
     """What you have for goals this quarter: hours a week and a money budget."""
     quarter = get_or_404(Quarter, quarter_id)
-    mine = db.session.scalar(
-        scoped(Availability).where(
-            Availability.quarter_id == quarter.id, Availability.user_id == current_user.id
-        )
-    )
+    mine = my_availability(quarter)
     currency = current_user.partnership.currency
     form = AvailabilityForm(obj=mine, currency=currency)
     if request.method == "GET":
         form.version.data = mine.version if mine else 0
     status = 200
     if form.is_submitted():
-        _writable(quarter)
+        writable(quarter)
         if form.validate_on_submit() and form.check_currency(currency):
             if mine is None:
                 mine = Availability(
