@@ -374,7 +374,7 @@ def test_the_move_form_is_the_keyboard_way(app, alex, quarter, alex_client):
     goal = make_goal(app, quarter, lane_of(app, alex))
     form = alex_client.get(f"/goals/{goal.id}/move", htmx=True).get_data(as_text=True)
     assert form.lstrip().startswith(f'<form id="goal-{goal.id}-move"')
-    assert re.search(r'<select id="move-\d+-lane" name="lane_id">', form)
+    assert re.search(r'<select id="move-\d+-lane" name="lane_id" autofocus>', form)
     assert "Move goal" in alex_client.get(f"/goals/{goal.id}/move").get_data(as_text=True)
 
 

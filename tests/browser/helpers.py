@@ -62,6 +62,17 @@ def add_goal(page, lane: str, stage: str, title: str) -> None:
     form.get_by_label("Goal", exact=True).fill(title)
     form.get_by_role("button", name="Add goal").click()
     page.locator(".goal-title", has_text=title).wait_for()
+    settled(page)
+
+
+def settled(page) -> None:
+    """Wait until htmx has finished with what it swapped in.
+
+    New content shows at once but htmx wires its links and forms up only when it settles
+    (about 20 ms later); a test that acts in between would leave htmx behind.
+    """
+    busy = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
+    page.wait_for_function("(busy) => !document.querySelector(busy)", arg=busy)
 
 
 def screenshot(page, name: str) -> None:

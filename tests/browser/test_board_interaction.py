@@ -69,9 +69,10 @@ def test_moving_with_the_keyboard_only(new_page):
     move_link = alex.get_by_role("link", name="Move Repaint the bedroom")
     move_link.focus()
     alex.keyboard.press("Enter")
-    column = alex.get_by_label("Column")
-    column.wait_for()
-    column.focus()
+    # The form takes the keyboard when it is ready: focus lands on its first field.
+    lane = alex.get_by_label("Lane")
+    alex.wait_for_function("(el) => document.activeElement === el", arg=lane.element_handle())
+    alex.keyboard.press("Tab")  # to "Column"
     alex.keyboard.press("ArrowDown")
     alex.keyboard.press("ArrowDown")  # Ideas → This quarter → In progress
     alex.keyboard.press("Tab")  # to "Place"
