@@ -53,7 +53,7 @@ def _demo_goals(quarter: Quarter, lanes: list[Lane], stages: list[Stage], people
             starts_on=starts,
             target_on=starts + timedelta(weeks=weeks) if starts else None,
             status="done" if stage.name == "Done" else "active",
-            position=position,
+            position=(position + 1) * Goal.GAP,
         )
 
 

@@ -158,17 +158,20 @@ def make_goal(app, quarter: Quarter, lane: Lane, stage: Stage | None = None, **f
 
 
 def cell_positions(app, quarter_id: int) -> dict:
-    """{(lane_id, stage_id): [(position, goal_id), ...]} for the live goals of a quarter."""
+    """{(lane_id, stage_id): [(place, goal_id), ...]}: the live goals of each cell in board
+    order, places counted from 0. Fails when two goals of a cell share a rank."""
     with app.app_context():
         rows = db.session.execute(
             db.select(Goal.lane_id, Goal.stage_id, Goal.position, Goal.id)
             .where(Goal.quarter_id == quarter_id, Goal.deleted_at.is_(None))
             .order_by(Goal.lane_id, Goal.stage_id, Goal.position)
         ).all()
-    cells: dict = {}
+    ranks: dict = {}
     for lane_id, stage_id, position, goal_id in rows:
-        cells.setdefault((lane_id, stage_id), []).append((position, goal_id))
-    return cells
+        ranks.setdefault((lane_id, stage_id), []).append((position, goal_id))
+    for cell, entries in ranks.items():
+        assert len({rank for rank, _ in entries}) == len(entries), f"shared rank in {cell}"
+    return {cell: list(enumerate(g for _, g in entries)) for cell, entries in ranks.items()}
 
 
 def logged_in(app, user: User) -> Client:
@@ -179,20 +182,27 @@ def logged_in(app, user: User) -> Client:
 
 
 class QueryCounter:
-    """Counts the SQL statements the app sends while it is active."""
+    """Counts the SQL statements the app sends while it is active, and the rows its
+    UPDATE statements change."""
 
     def __init__(self, engine):
-        self.engine, self.count = engine, 0
+        self.engine, self.count, self.updated_rows = engine, 0, 0
 
     def _count(self, *_args) -> None:
         self.count += 1
 
+    def _rows(self, _conn, cursor, statement, *_args) -> None:
+        if statement.lstrip().upper().startswith("UPDATE"):
+            self.updated_rows += max(cursor.rowcount, 0)
+
     def __enter__(self):
         event.listen(self.engine, "before_cursor_execute", self._count)
+        event.listen(self.engine, "after_cursor_execute", self._rows)
         return self
 
     def __exit__(self, *_exc) -> None:
         event.remove(self.engine, "before_cursor_execute", self._count)
+        event.remove(self.engine, "after_cursor_execute", self._rows)
 
 
 def allocate(app, goal, user, hours=None, amount=None, period="month", **fields):

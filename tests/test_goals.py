@@ -7,6 +7,8 @@ from factories import cell_positions, lane_of, load, make_goal, shared_lane, sta
 from goalmap.extensions import db
 from goalmap.models import Goal
 
+PLACE_OPTION = re.compile(r'<option value="(\d+)"[^>]*>([^<]+)</option>')
+
 
 def new_goal(client, quarter, lane, stage, htmx=False, **fields):
     data = {
@@ -46,9 +48,10 @@ def test_create_with_a_plain_form_redirects_to_the_board(app, alex, quarter, ale
     assert response.headers["Location"] == f"/quarters/{quarter.id}"
     with app.app_context():
         goal = db.session.scalar(db.select(Goal))
-        assert (goal.owner_id, goal.stage_id, goal.position) == (alex.id, stage.id, 0)
+        assert (goal.owner_id, goal.stage_id) == (alex.id, stage.id)
         assert goal.is_private and goal.notes == "Saturdays"
         assert goal.created_by_id == alex.id
+    assert cell_positions(app, quarter.id)[lane.id, stage.id] == [(0, goal.id)]
 
 
 def test_new_goals_go_to_the_end_of_their_cell(app, alex, quarter, alex_client):
@@ -326,6 +329,20 @@ def test_move_across_columns_and_lanes_keeps_positions_dense(app, alex, sam, qua
     assert (moved.owner_id, moved.lane_id) == (None, shared.id)
 
 
+def test_a_move_within_a_lane_answers_without_the_loads(app, alex, quarter, alex_client):
+    lane = lane_of(app, alex)
+    ideas, doing = stages_of(app, alex)[0], stages_of(app, alex)[2]
+    goal = make_goal(app, quarter, lane, ideas)
+    response = alex_client.post(
+        f"/goals/{goal.id}/move",
+        htmx=True,
+        data={"lane_id": lane.id, "stage_id": doing.id, "position": 0},
+    )
+    body = response.get_data(as_text=True)
+    assert body.lstrip().startswith(f'<li id="goal-{goal.id}-item"')
+    assert 'id="loads"' not in body  # whose goal it is did not change, nor did the loads
+
+
 def test_a_move_onto_the_partners_lane_is_refused(app, alex, sam, quarter, alex_client):
     goal = make_goal(app, quarter, lane_of(app, alex))
     response = alex_client.post(
@@ -366,8 +383,14 @@ def test_a_goal_moved_to_a_shared_lane_is_seen_by_all(
 )
 def test_a_malformed_move_is_refused_without_change(app, alex, quarter, alex_client, data):
     goal = make_goal(app, quarter, lane_of(app, alex))
+    before = load(app, Goal, goal.id)
     assert alex_client.post(f"/goals/{goal.id}/move", data=data).status_code == 422
-    assert load(app, Goal, goal.id).position == 0
+    after = load(app, Goal, goal.id)
+    assert (after.lane_id, after.stage_id, after.position) == (
+        before.lane_id,
+        before.stage_id,
+        before.position,
+    )
 
 
 def test_the_move_form_is_the_keyboard_way(app, alex, quarter, alex_client):
@@ -376,6 +399,23 @@ def test_the_move_form_is_the_keyboard_way(app, alex, quarter, alex_client):
     assert form.lstrip().startswith(f'<form id="goal-{goal.id}-move"')
     assert re.search(r'<select id="move-\d+-lane" name="lane_id" autofocus>', form)
     assert "Move goal" in alex_client.get(f"/goals/{goal.id}/move").get_data(as_text=True)
+
+
+def test_the_move_form_offers_places_around_where_the_goal_is(app, alex, quarter, alex_client):
+    lane, stage = lane_of(app, alex), stages_of(app, alex)[0]
+    first, second, third = (make_goal(app, quarter, lane, stage, title=t) for t in "ABC")
+    form = alex_client.get(f"/goals/{second.id}/move", htmx=True).get_data(as_text=True)
+    places = dict((label, int(value)) for value, label in PLACE_OPTION.findall(form))
+    assert (places["One up"], places["Where it is now"], places["One down"]) == (0, 1, 2)
+    move = {"lane_id": lane.id, "stage_id": stage.id, "position": places["One up"]}
+    alex_client.post(f"/goals/{second.id}/move", data=move, htmx=True)
+    assert cell_positions(app, quarter.id)[lane.id, stage.id] == [
+        (0, second.id),
+        (1, first.id),
+        (2, third.id),
+    ]
+    form = alex_client.get(f"/goals/{second.id}/move", htmx=True).get_data(as_text=True)
+    assert "One up" not in form
 
 
 # -- delete and undo ----------------------------------------------------------------

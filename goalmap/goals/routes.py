@@ -109,30 +109,37 @@ def edit(goal_id: int):
 @login_required
 def move(goal_id: int):
     """Move a goal to a lane, column and position (the form is the keyboard way to do it)."""
-    goal = _editable(get_or_404(Goal, goal_id))
+    goal = get_or_404(Goal, goal_id)
     form = MoveForm()
     if not form.validate_on_submit():
+        _editable(goal)
         if form.is_submitted():
             abort(422, "Choose a lane, a column and a position.")
         lanes = db.session.scalars(scoped(Lane).order_by(Lane.position)).all()
         stages = db.session.scalars(scoped(Stage).order_by(Stage.position)).all()
         template = "goals/_move_form.html" if htmx else "goals/move.html"
-        return render_template(template, goal=goal, lanes=lanes, stages=stages)
+        return render_template(template, goal=goal, lanes=lanes, stages=stages, place=goal.place())
     lane = _lane_for_writing(form.lane_id.data)
     stage = get_or_404(Stage, form.stage_id.data)
+    # Only what places goals waits for the board: the lane and column are read before.
     lock_board(goal.quarter_id, goal)
-    goal.move_to(lane, stage, form.position.data)
+    _editable(goal)
+    owner_before = goal.owner_id
+    place = goal.move_to(lane, stage, form.position.data)
     db.session.commit()
-    message = f"Moved “{goal.title}” to {stage.name} in {lane.title}, place {goal.position + 1}."
+    message = f"Moved “{goal.title}” to {stage.name} in {lane.title}, place {place + 1}."
     if not htmx:
         flash(message, "success")
-        return redirect(url_for("board.show", quarter_id=goal.quarter_id))
-    # A small answer: the goal and the loads; the page puts the goal in its place.
+        return redirect(
+            url_for("board.show", quarter_id=goal.quarter_id, _anchor=f"goal-{goal.id}")
+        )
+    # A small answer: the goal, and the loads when the move changed whose goal it is; the
+    # page puts the goal in its place.
     moved = {
         "id": goal.id,
         "lane": lane.id,
         "stage": stage.id,
-        "position": goal.position,
+        "position": place,
         "message": message,
     }
     headers = {
@@ -140,7 +147,7 @@ def move(goal_id: int):
         "HX-Reswap": "outerHTML",
         "HX-Trigger-After-Settle": json.dumps({"goal-moved": moved}),
     }
-    loads = quarter_loads(goal.quarter, current_user)
+    loads = quarter_loads(goal.quarter, current_user) if goal.owner_id != owner_before else None
     currency = current_user.partnership.currency
     return render_template("goals/_moved.html", goal=goal, loads=loads, currency=currency), headers
 

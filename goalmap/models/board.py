@@ -11,11 +11,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    bindparam,
+    func,
     select,
     text,
     update,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import flag_modified
 
 from goalmap.extensions import db
 from goalmap.models._time import utcnow
@@ -214,21 +217,29 @@ class Goal(db.Model):
         The version check and the write are one statement, so two partners saving
         at once cannot both win.
         """
-        result = db.session.execute(
+        saved = db.session.scalars(
             update(Goal)
             .where(Goal.id == self.id, Goal.version == expected_version)
-            .values(**values, version=Goal.version + 1, updated_at=utcnow()),
-            execution_options={"synchronize_session": False},
-        )
-        db.session.refresh(self)
-        return result.rowcount == 1
+            .values(**values, version=Goal.version + 1, updated_at=utcnow())
+            .returning(Goal),
+            execution_options={"populate_existing": True},
+        ).one_or_none()
+        if saved is None:
+            db.session.refresh(self)  # to show what the other save made of it
+            return False
+        Partnership.touch(self.partnership_id)  # the ORM saw no change to tell about
+        return True
 
     # -- positions -----------------------------------------------------------------
-    # A cell is (quarter, lane, stage); its live goals hold positions 0..n-1.
-    # Shifts pass through a high band (SHIFT_BAND and up) so the unique index never
-    # sees a clash mid-statement: neither SQLite nor PostgreSQL defer it.
-    SHIFT_BAND = 1 << 30
-    PARKED = (1 << 31) - 1
+    # A cell is (quarter, lane, stage); its live goals are ordered by ``position``, a rank
+    # with gaps between neighbours. A move writes one row: the goal takes the midpoint
+    # between its new neighbours. Only when two neighbours leave no room is the cell
+    # spaced out again, which a run of moves into the same spot reaches after about ten
+    # halvings of GAP. A deleted goal keeps its rank; the unique index skips it.
+    GAP = 1024
+    # Ranks stay below BAND. Spacing out passes through the band above it, so the unique
+    # index never sees a clash mid-statement: neither SQLite nor PostgreSQL defer it.
+    BAND = 1 << 30
 
     def _cell(self, lane_id: int, stage_id: int):
         return (
@@ -238,72 +249,96 @@ class Goal(db.Model):
             Goal.deleted_at.is_(None),
         )
 
-    def _shift(self, lane_id: int, stage_id: int, from_position: int, by: int) -> None:
-        """Add ``by`` to the position of the cell's other goals at ``from_position`` and after."""
-        cell = self._cell(lane_id, stage_id)
-        band = self.SHIFT_BAND
-        for where, value in (
-            (
-                (Goal.position >= from_position, Goal.position < band, Goal.id != self.id),
-                Goal.position + by + band,
-            ),
-            ((Goal.position >= band, Goal.id != self.id), Goal.position - band),
-        ):
-            db.session.execute(
-                update(Goal).where(*cell, *where).values(position=value),
-                execution_options={"synchronize_session": False},
-            )
-
-    def cell_size(self, lane_id: int, stage_id: int) -> int:
-        """How many other live goals the cell holds."""
+    def _others(self, lane_id: int, stage_id: int) -> list:
+        """(id, position) of the cell's other live goals, in order."""
         with db.session.no_autoflush:  # a goal being created must not be written half-made
-            return db.session.scalar(
-                select(db.func.count()).where(*self._cell(lane_id, stage_id), Goal.id != self.id)
-            )
+            return db.session.execute(
+                select(Goal.id, Goal.position)
+                .where(*self._cell(lane_id, stage_id), Goal.id != self.id)
+                .order_by(Goal.position)
+            ).all()
+
+    def _place(self, lane_id: int, stage_id: int, index: int | None = None) -> int:
+        """Give the goal a rank at ``index`` (clamped; None: last) among the cell's other
+        goals, and return the index it took."""
+        others = self._others(lane_id, stage_id)
+        index = len(others) if index is None else max(0, min(index, len(others)))
+        low = others[index - 1].position if index else 0  # ranks start at GAP
+        high = others[index].position if index < len(others) else low + 2 * self.GAP
+        if self.position is not None and low < self.position < high:
+            return index  # its rank fits there already (a move to where it is, say)
+        rank = (low + high) // 2
+        if rank <= low or rank >= self.BAND:
+            rank = self._space_out(lane_id, stage_id, others, index)
+            if self.id is not None:
+                # Its row now holds rank + BAND (in the cell it leaves, if it moves), and
+                # the rank may equal the one it was loaded with: make the flush write it.
+                flag_modified(self, "position")
+        self.position = rank
+        return index
+
+    def _space_out(self, lane_id: int, stage_id: int, others: list, index: int) -> int:
+        """Rank the cell's goals GAP apart, leaving the place at ``index`` for this goal."""
+        ranks = [(row.id, self.GAP * (i + 1 + (i >= index))) for i, row in enumerate(others)]
+        mine = self.GAP * (index + 1)
+        if self.id is not None:  # out of the way too, wherever it is now
+            ranks.append((self.id, mine))
+        table = Goal.__table__
+        db.session.execute(
+            update(table)
+            .where(table.c.id == bindparam("goal_id"))
+            .values(position=bindparam("rank") + self.BAND),
+            [{"goal_id": goal_id, "rank": rank} for goal_id, rank in ranks],
+        )
+        db.session.execute(
+            update(Goal)
+            .where(*self._cell(lane_id, stage_id), Goal.position >= self.BAND)
+            .values(position=Goal.position - self.BAND),
+            execution_options={"synchronize_session": False},
+        )
+        return mine
+
+    def place(self) -> int:
+        """Where the goal sits among its cell's live goals (0: at the top)."""
+        return db.session.scalar(
+            select(func.count())
+            .select_from(Goal)
+            .where(*self._cell(self.lane_id, self.stage_id), Goal.position < self.position)
+        )
 
     def place_last(self) -> None:
-        """Give a new (or restored) goal the next free position in its cell.
+        """Put a new (or restored) goal at the end of its cell.
 
         The cell is read from the id columns, so set those (not only the relationships).
         """
         if None in (self.quarter_id, self.lane_id, self.stage_id):
             raise ValueError("A goal needs quarter_id, lane_id and stage_id to be placed.")
-        self.position = self.cell_size(self.lane_id, self.stage_id)
+        self._place(self.lane_id, self.stage_id)
 
-    def move_to(self, lane: Lane, stage: Stage, position: int) -> None:
-        """Move to ``position`` (clamped) in the cell (lane, stage), keeping both cells dense."""
+    def move_to(self, lane: Lane, stage: Stage, index: int) -> int:
+        """Move to ``index`` (clamped) among the goals of the cell (lane, stage); return
+        the index it took. Writes this goal's row, and the cell's only to space it out."""
         db.session.flush()
-        old = (self.lane_id, self.stage_id, self.position)
-        self.position = self.PARKED  # out of the way while the cells close and open gaps
-        db.session.flush()
-        self._shift(old[0], old[1], old[2] + 1, -1)
-        position = max(0, min(position, self.cell_size(lane.id, stage.id)))
-        self._shift(lane.id, stage.id, position, +1)
-        self.lane, self.stage, self.position = lane, stage, position
+        index = self._place(lane.id, stage.id, index)
+        self.lane, self.stage = lane, stage
         self.updated_at = utcnow()
         self.owner_id = lane.owner_id
         if lane.is_shared:  # shared goals are neither private nor anyone's draft
             self.is_private = self.is_draft = False
         db.session.flush()
+        return index
 
     def move_to_quarter(self, quarter: Quarter) -> None:
         """Carry the goal into ``quarter``: same lane and stage, at the end of its cell."""
         db.session.flush()
-        old = self.position
-        self.position = self.PARKED
-        db.session.flush()
-        self._shift(self.lane_id, self.stage_id, old + 1, -1)
         self.quarter_id = quarter.id
         self.quarter = quarter
         self.place_last()
         db.session.flush()
 
     def soft_delete(self) -> None:
-        db.session.flush()
-        old = self.position
         self.deleted_at = utcnow()
         db.session.flush()
-        self._shift(self.lane_id, self.stage_id, old + 1, -1)
 
     def restore(self) -> None:
         self.deleted_at = None
