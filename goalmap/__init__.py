@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     from goalmap import (
         auth,
         board,
+        cards,
         database,
         errors,
         filters,
@@ -44,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     from goalmap.planning import routes as planning
     from goalmap.resources import routes as resources
 
+    cards.init_app(app)
     database.init_app(app)
     filters.init_app(app)
     passwords.init_app(app)

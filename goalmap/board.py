@@ -4,6 +4,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from flask import (
     Blueprint,
@@ -16,10 +17,13 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy import literal
 from wtforms import StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from goalmap import cards
 from goalmap.balance import Load, quarter_loads
 from goalmap.extensions import db, htmx
 from goalmap.fields import DayField, Form, strip
@@ -32,8 +36,7 @@ from goalmap.timeline import build as build_timeline
 bp = Blueprint("board", __name__)
 
 
-@dataclass(frozen=True)
-class HiddenGoal:
+class HiddenGoal(NamedTuple):
     """Where a partner's private goal sits: enough to show that it exists, nothing more."""
 
     id: int
@@ -89,6 +92,10 @@ class Board:
 
     def cell(self, lane: Lane, stage: Stage) -> list:
         return self.cells.get((lane.id, stage.id), [])
+
+    def items(self, lane: Lane, stage: Stage) -> Markup:
+        """The cell's goals as list items, as the viewer may see and change them."""
+        return cards.items(self.cell(lane, stage), current_user.id, self.quarter.is_read_only)
 
     def lane_count(self, lane: Lane) -> int:
         return sum(len(self.cell(lane, stage)) for stage in self.stages)
@@ -196,14 +203,20 @@ def plan_next(quarter_id: int):
 @login_required
 def show(quarter_id: int):
     """The quarter's board: a lane per member and the shared lanes, a column per stage."""
-    quarter = get_or_404(Quarter, quarter_id)
-    etag = board_etag(quarter)
-    if etag and request.if_none_match.contains(etag):
-        return "", 304, {"ETag": f'"{etag}"', "Vary": "HX-Request"}
+    etag = board_etag(quarter_id)
+    wanted = request.if_none_match
+    if etag and not wanted.star_tag and wanted.contains_weak(etag):
+        return _not_modified(etag)  # before anything is loaded: see board_etag
+    # Every quarter, for the switcher: the one asked for comes with them, or is not ours.
+    quarters = db.session.scalars(scoped(Quarter).order_by(Quarter.starts_on.desc())).all()
+    quarter = next((q for q in quarters if q.id == quarter_id), None)
+    if quarter is None:
+        abort(404)
+    if etag and wanted.contains_weak(etag):  # "If-None-Match: *"
+        return _not_modified(etag)
     if htmx:
         response = make_response(render_template("board/_board.html", board=Board.load(quarter)))
     else:
-        quarters = db.session.scalars(scoped(Quarter).order_by(Quarter.starts_on.desc())).all()
         response = make_response(
             render_template("board/show.html", board=Board.load(quarter), quarters=quarters)
         )
@@ -214,17 +227,32 @@ def show(quarter_id: int):
     return response
 
 
-def board_etag(quarter: Quarter) -> str | None:
+def _not_modified(etag: str):
+    return (
+        "",
+        304,
+        {"ETag": f'"{etag}"', "Vary": "HX-Request", "Cache-Control": "private, no-cache"},
+    )
+
+
+def board_etag(quarter_id: int) -> str | None:
     """What the board page depends on: the partnership's last change, who looks, this
     session's CSRF token (it is in the page) and page or fragment. None while a message
-    waits to be shown."""
+    waits to be shown.
+
+    A matching tag is answered 304 before the quarter is even loaded. The tag binds the
+    member, their session and their partnership's last change (to the microsecond, shown
+    nowhere), so in practice only a browser that was shown this board holds it; and a 304
+    carries nothing, the same empty answer whatever the quarter is."""
     if "_flashes" in session:
         return None
+    if "csrf_token" not in session:
+        generate_csrf()  # the page carries a token made from the session's: make one now
     parts = (
         current_user.id,
         current_user.partnership.touched_at.isoformat(),
-        quarter.id,
-        session.get("csrf_token", ""),
+        quarter_id,
+        session["csrf_token"],
         bool(htmx),
     )
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]

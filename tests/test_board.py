@@ -2,11 +2,19 @@ import re
 from datetime import date
 
 import pytest
-from factories import lane_of, make_goal, make_quarter, shared_lane, stages_of
+from factories import (
+    PASSWORD,
+    lane_of,
+    logged_in,
+    make_goal,
+    make_quarter,
+    shared_lane,
+    stages_of,
+)
 from sqlalchemy import select
 
 from goalmap.extensions import db
-from goalmap.models import Quarter
+from goalmap.models import Goal, Quarter
 from goalmap.models.board import next_quarter
 
 GOOD = {"name": "2027 Q2", "starts_on": "2027-04-01", "ends_on": "2027-06-30"}
@@ -136,3 +144,120 @@ def test_the_board_loads_in_a_constant_number_of_queries(
         )
     assert board_queries() == small
     assert small <= 12
+
+
+# -- rendered cards (goalmap.cards) -------------------------------------------------
+
+
+def _card(page: str, goal_id: int) -> str:
+    match = re.search(rf'<li id="goal-{goal_id}-item".*?</li>', page, re.S)
+    assert match, f"goal {goal_id} is not on the board"
+    return match.group(0)
+
+
+def test_a_changed_goal_shows_its_change_on_the_next_board(app, alex, quarter, alex_client):
+    goal = make_goal(app, quarter, lane_of(app, alex), title="Run a 10k")
+    url = f"/quarters/{quarter.id}"
+    assert "Run a 10k" in _card(alex_client.get(url).get_data(as_text=True), goal.id)
+    with app.app_context():  # changed behind the app's back: no cache is told
+        db.session.get(Goal, goal.id).title = "Run a half marathon"
+        db.session.get(Goal, goal.id).status = "paused"
+        db.session.commit()
+    card = _card(alex_client.get(url).get_data(as_text=True), goal.id)
+    assert "Run a half marathon" in card
+    assert "Run a 10k" not in card
+    assert "tag-paused" in card
+
+
+def test_each_viewer_sees_the_card_as_they_may_use_it(
+    app, alex, sam, quarter, alex_client, sam_client
+):
+    mine = make_goal(app, quarter, lane_of(app, alex), title="Learn the cello")
+    secret = make_goal(app, quarter, lane_of(app, alex), title="Plan the surprise", is_private=True)
+    url = f"/quarters/{quarter.id}"
+    for _round in range(2):  # the second round reads what the first one rendered
+        alex_page = alex_client.get(url).get_data(as_text=True)
+        sam_page = sam_client.get(url).get_data(as_text=True)
+        assert "data-move-url" in _card(alex_page, mine.id)
+        assert "Edit" in _card(alex_page, mine.id)
+        assert "Plan the surprise" in _card(alex_page, secret.id)
+        partners_view = _card(sam_page, mine.id)
+        assert "Learn the cello" in partners_view
+        assert "data-move-url" not in partners_view
+        assert "Edit" not in partners_view
+        assert "Plan the surprise" not in sam_page
+        assert "Private goal" in _card(sam_page, secret.id)
+
+
+def test_a_reviewed_quarter_shows_its_cards_without_edit_links(app, alex, quarter, alex_client):
+    goal = make_goal(app, quarter, shared_lane(app, alex), title="Paint the hall")
+    url = f"/quarters/{quarter.id}"
+    assert "data-move-url" in _card(alex_client.get(url).get_data(as_text=True), goal.id)
+    with app.app_context():
+        db.session.get(Quarter, quarter.id).state = "reviewed"
+        db.session.commit()
+    card = _card(alex_client.get(url).get_data(as_text=True), goal.id)
+    assert "Paint the hall" in card
+    assert "data-move-url" not in card
+    assert "Edit" not in card
+
+
+# -- ETag -----------------------------------------------------------------------------
+
+
+def test_an_unchanged_board_is_answered_304_from_the_first_view_on(
+    app, alex, sam, quarter, alex_client, sam_client
+):
+    goal = make_goal(app, quarter, shared_lane(app, alex), title="Plant the hedge")
+    url = f"/quarters/{quarter.id}"
+    first = alex_client.get(url)  # the first page of the session: its CSRF token is new
+    etag = first.headers["ETag"]
+    again = alex_client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.get_data() == b""
+    # The fragment is another representation, with its own tag.
+    fragment = alex_client.get(url, htmx=True, headers={"If-None-Match": etag})
+    assert fragment.status_code == 200
+    # A change by the partner makes the tag stale: the page comes whole, with the change.
+    saved = sam_client.post(
+        f"/goals/{goal.id}/edit",
+        data={"title": "Plant the beech hedge", "status": "active", "version": "1"},
+    )
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    changed = alex_client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert "Plant the beech hedge" in changed.get_data(as_text=True)
+    assert changed.headers["ETag"] != etag
+
+
+def test_another_member_or_session_never_shares_the_tag(app, alex, sam, quarter, sam_client):
+    url = f"/quarters/{quarter.id}"
+    other_browser = logged_in(app, alex)
+    alex_tag = logged_in(app, alex).get(url).headers["ETag"]
+    assert other_browser.get(url, headers={"If-None-Match": alex_tag}).status_code == 200
+    assert sam_client.get(url, headers={"If-None-Match": alex_tag}).status_code == 200
+
+
+def test_a_partner_leaving_makes_the_tag_stale(app, alex, sam, quarter, alex_client, sam_client):
+    make_goal(app, quarter, lane_of(app, sam), title="Learn to sail")
+    url = f"/quarters/{quarter.id}"
+    etag = alex_client.get(url).headers["ETag"]
+    assert alex_client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    left = sam_client.post("/settings/leave", data={"password": PASSWORD, "understood": "y"})
+    assert left.status_code == 302
+    after = alex_client.get(url, headers={"If-None-Match": etag})
+    assert after.status_code == 200
+    assert "Learn to sail" not in after.get_data(as_text=True)
+
+
+def test_conditional_requests_reveal_no_other_quarter(
+    app, alex, quarter, alex_client, stranger_client
+):
+    url = f"/quarters/{quarter.id}"
+    alex_tag = alex_client.get(url).headers["ETag"]
+    assert stranger_client.get(url, headers={"If-None-Match": alex_tag}).status_code == 404
+    assert stranger_client.get(url, headers={"If-None-Match": "*"}).status_code == 404
+    assert alex_client.get(url, headers={"If-None-Match": "*"}).status_code == 304
+    assert alex_client.get("/quarters/999999", headers={"If-None-Match": "*"}).status_code == 404
+    # A proxy that compresses may weaken the tag; the comparison is weak, as HTTP asks.
+    assert alex_client.get(url, headers={"If-None-Match": f"W/{alex_tag}"}).status_code == 304

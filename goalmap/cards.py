@@ -1,0 +1,58 @@
+"""Goal cards on the board, each rendered once for what it shows.
+
+A busy quarter's board holds hundreds of cards, and Jinja takes about 60 µs to render
+one. A card's HTML depends only on the goal's columns it shows, on whether the viewer
+may change it, and on the URL prefix the app is served under. That tuple is the cache
+key, so a changed goal (a new title, status, place …) is a new key: nothing needs to be
+invalidated and a stale card cannot be served. Nothing crosses from one viewer to
+another either: a viewer reaches an entry only through a row that their own scoped
+query returned, and a partner's private goal reaches them as a placeholder row.
+"""
+
+from threading import Lock
+
+from cachetools import LRUCache
+from flask import current_app, request
+from markupsafe import Markup
+
+# About 1 KB a card: a few MB per worker, and far more cards than a partnership has.
+_rendered: LRUCache = LRUCache(maxsize=4096)
+_lock = Lock()
+
+
+def editable(goal, user_id: int, read_only: bool = False) -> bool:
+    """Whether the viewer may change the card: their own goal or a shared one, in a
+    quarter that is not reviewed. A private placeholder is nobody's to change."""
+    if read_only or getattr(goal, "is_hidden", False):
+        return False
+    return goal.owner_id is None or goal.owner_id == user_id
+
+
+def items(goals, user_id: int, read_only: bool) -> Markup:
+    """The goals of one cell as list items, from the cache where they were seen before.
+    ``goals`` are rows (tuples of the card's columns), as Board.load reads them."""
+    macro = current_app.jinja_env.get_template("goals/_goal.html").module.item
+    if current_app.jinja_env.auto_reload:  # templates may change while serving
+        return Markup("").join(macro(goal, editable(goal, user_id, read_only)) for goal in goals)
+    prefix = request.script_root
+    out = []
+    for goal in goals:
+        key = (prefix, tuple(goal), editable(goal, user_id, read_only))
+        with _lock:
+            html = _rendered.get(key)
+        if html is None:
+            html = macro(goal, key[2])
+            with _lock:
+                _rendered[key] = html
+        out.append(html)
+    return Markup("").join(out)
+
+
+def forget() -> None:
+    """Drop every rendered card (the benchmark measures the board without them too)."""
+    with _lock:
+        _rendered.clear()
+
+
+def init_app(app) -> None:
+    app.add_template_global(editable, "card_editable")
