@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.from_mapping(defaults.DEFAULTS)
     app.config.from_mapping(config or defaults.from_environment(app.instance_path))
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = defaults.engine_options(app.config)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

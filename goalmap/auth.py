@@ -13,16 +13,17 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from goalmap.database import WITHOUT_DATA
 from goalmap.extensions import db, limiter, login_manager
 from goalmap.fields import Form, strip
 from goalmap.models import Partnership, User, UserSession
 from goalmap.models._time import utcnow
-from goalmap.models.people import email_key
+from goalmap.models.people import email_key, hash_token
 from goalmap.partnership.service import found_partnership
 from goalmap.passwords import check_password, hash_password
 
@@ -36,14 +37,28 @@ login_manager.session_protection = "basic"
 PASSWORD_RULES = [DataRequired(), Length(min=10, max=200, message="Use 10 to 200 characters.")]
 
 
+# Every signed-in request runs this query, so it is built once; each request binds its
+# values. The partnership and its members come along: nearly every page shows them.
+SIGNED_IN = (
+    select(User)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(
+        User.session_token == bindparam("session_token"),
+        UserSession.live(bindparam("token_hash"), bindparam("now")),
+    )
+    .options(joinedload(User.partnership).joinedload(Partnership.members))
+)
+
+
 @login_manager.user_loader
 def load_user(session_token: str) -> User | None:
-    # The partnership and its members come along: nearly every page shows them.
-    return db.session.scalar(
-        select(User)
-        .where(User.session_token == session_token)
-        .options(joinedload(User.partnership).joinedload(Partnership.members))
-    )
+    """The member this browser signed in as, while its session is live on the server: a
+    cookie replayed after sign-out or a password change loads nobody."""
+    sid = session.get("sid")
+    if not sid:
+        return None
+    values = {"session_token": session_token, "token_hash": hash_token(sid), "now": utcnow()}
+    return db.session.scalar(SIGNED_IN, values)
 
 
 class RegisterForm(Form):
@@ -92,8 +107,10 @@ class PasswordForm(Form):
 
 def start_session(user: User) -> None:
     """Sign ``user`` in with a fresh session, known to the server, so nothing from before
-    carries over and the session can be ended from the server."""
+    carries over and the session can be ended from the server. It commits the request's
+    work together with the new session: one commit per request (see goalmap.database)."""
     session.clear()
+    db.session.flush()  # a new account needs its id
     _row, token = UserSession.open(user, current_app.permanent_session_lifetime)
     db.session.commit()
     session["sid"] = token
@@ -102,14 +119,12 @@ def start_session(user: User) -> None:
 
 
 @bp.before_app_request
-def refuse_ended_sessions() -> None:
-    """A cookie whose server-side session was ended (sign-out, password change) is refused."""
-    if request.endpoint in ("static", "board.health"):
+def forget_ended_sessions() -> None:
+    """A cookie whose server-side session was ended (sign-out, password change) loads
+    nobody (see load_user); forget the rest of what it carries too."""
+    if request.endpoint in WITHOUT_DATA:
         return
-    if current_user.is_authenticated and not UserSession.find_live(
-        session.get("sid"), current_user.id
-    ):
-        logout_user()
+    if "_user_id" in session and not current_user.is_authenticated:
         session.clear()
 
 
@@ -139,7 +154,6 @@ def register():
     if form.validate_on_submit():
         user = form.create_user()
         found_partnership(user)
-        db.session.commit()
         start_session(user)
         flash(f"Welcome, {user.display_name}! Invite your partner from Settings.", "success")
         return redirect(url_for("board.index"))
@@ -187,7 +201,6 @@ def change_password():
         current_user.password_hash = hash_password(form.password.data)
         current_user.end_all_sessions()
         UserSession.revoke_all(current_user.id)
-        db.session.commit()
         start_session(current_user._get_current_object())
         flash("Your password is changed. Other devices have been signed out.", "success")
         return redirect(url_for("partnership.settings"))

@@ -40,6 +40,15 @@ def from_environment(instance_path: str) -> dict:
     }
 
 
+def engine_options(config) -> dict:
+    """SQLAlchemy engine options for the configured database. A SQLite file has no
+    connection to go stale, so it skips the ping before each request."""
+    options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options.pop("pool_pre_ping", None)
+    return options
+
+
 def normalise_database_url(url: str) -> str:
     """Make ``postgres://`` and ``postgresql://`` URLs use the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
@@ -49,7 +58,11 @@ def normalise_database_url(url: str) -> str:
 
 
 DEFAULTS = {
+    # A server's connections can go stale (a restart); see engine_options for SQLite.
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # The server-side session ends a fixed time after sign-in (UserSession.expires_at), so
+    # re-signing the cookie on every answer would buy nothing.
+    "SESSION_REFRESH_EACH_REQUEST": False,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,

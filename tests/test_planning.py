@@ -3,7 +3,7 @@
 from datetime import date
 
 import pytest
-from factories import lane_of, load, make_goal, make_quarter, shared_lane, stages_of
+from factories import cell_positions, lane_of, load, make_goal, make_quarter, shared_lane, stages_of
 from sqlalchemy import select
 
 from goalmap.extensions import db
@@ -43,6 +43,13 @@ def test_planning_the_next_quarter_opens_its_session(app, alex, last_quarter, al
     assert plan_next(alex_client, last_quarter) == next_id  # once, not twice
     page = alex_client.get(f"/quarters/{next_id}/session/look-back").get_data(as_text=True)
     assert 'aria-current="step"' in page and "1. Look back" in page
+    # Looking at the session keeps nothing; a member's place is kept once they act.
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(SessionMember)) == 0
+    alex_client.post(f"/quarters/{next_id}/session/ready")
+    with app.app_context():
+        seats = db.session.scalars(select(SessionMember)).all()
+        assert [(s.user_id, s.ready_at is not None) for s in seats] == [(alex.id, True)]
 
 
 def test_look_back_carries_over_drops_with_a_reason_and_marks_done(
@@ -53,7 +60,7 @@ def test_look_back_carries_over_drops_with_a_reason_and_marks_done(
     carry, drop, finish = (
         make_goal(app, last_quarter, lane, stage, title=t) for t in ("Carry me", "Drop me", "Done")
     )
-    make_goal(app, last_quarter, lane, stage, title="Already done", status="done")
+    already_done = make_goal(app, last_quarter, lane, stage, title="Already done", status="done")
     next_id = plan_next(alex_client, last_quarter)
     page = alex_client.get(f"/quarters/{next_id}/session/look-back").get_data(as_text=True)
     assert "What you achieved in 2027 Q1" in page and "Already done" in page
@@ -64,7 +71,8 @@ def test_look_back_carries_over_drops_with_a_reason_and_marks_done(
     alex_client.post(f"{url}/{finish.id}", data={"decision": "done"})
 
     carried = load(app, Goal, carry.id)
-    assert (carried.quarter_id, carried.carried_over, carried.position) == (next_id, 1, 0)
+    assert (carried.quarter_id, carried.carried_over) == (next_id, 1)
+    assert cell_positions(app, next_id)[lane.id, stage.id] == [(0, carry.id)]
     assert load(app, Goal, drop.id).status == "dropped"
     assert load(app, Goal, finish.id).status == "done"
     with app.app_context():
@@ -74,11 +82,12 @@ def test_look_back_carries_over_drops_with_a_reason_and_marks_done(
             ("dropped", "Life got busy", last_quarter.id),
             ("done", "", last_quarter.id),
         ]
-        # The old cell closed its gap.
-        positions = db.session.scalars(
-            select(Goal.position).where(Goal.quarter_id == last_quarter.id).order_by(Goal.position)
-        ).all()
-        assert positions == [0, 1, 2]
+    # The old cell keeps the others in their order.
+    assert [g for _, g in cell_positions(app, last_quarter.id)[lane.id, stage.id]] == [
+        drop.id,
+        finish.id,
+        already_done.id,
+    ]
     page = alex_client.get(f"/quarters/{next_id}/session/look-back").get_data(as_text=True)
     assert "Drop me: dropped (Life got busy)" in page
     assert "Carry me: carried over" in page

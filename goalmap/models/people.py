@@ -44,6 +44,14 @@ class Partnership(db.Model):
         back_populates="partnership", order_by="User.id", lazy="selectin"
     )
 
+    @classmethod
+    def touch(cls, *ids: int) -> None:
+        """Record that these partnerships' data changed now (their boards' ETags move on)."""
+        # On the connection, not through the ORM: this also runs inside a flush.
+        db.session.connection().execute(
+            db.update(cls).where(cls.id.in_(ids)).values(touched_at=utcnow())
+        )
+
     def free_colour(self) -> str:
         """The first lane colour no member uses yet."""
         taken = {member.colour for member in self.members}
@@ -175,13 +183,17 @@ class UserSession(db.Model):
         return row, token
 
     @classmethod
+    def live(cls, token_hash, now):
+        """The SQL condition for the session whose token hashes to ``token_hash``: neither
+        ended nor expired at ``now`` (values or bound parameters)."""
+        return db.and_(cls.token_hash == token_hash, cls.revoked_at.is_(None), cls.expires_at > now)
+
+    @classmethod
     def find_live(cls, token: str | None, user_id: int) -> "UserSession | None":
         if not token:
             return None
-        row = db.session.scalar(db.select(cls).where(cls.token_hash == hash_token(token)))
-        if row is None or row.user_id != user_id or row.revoked_at or row.expires_at <= utcnow():
-            return None
-        return row
+        live = cls.live(hash_token(token), utcnow())
+        return db.session.scalar(db.select(cls).where(live, cls.user_id == user_id))
 
     @classmethod
     def revoke_all(cls, user_id: int) -> None:

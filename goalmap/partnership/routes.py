@@ -149,8 +149,9 @@ def join_accept(token: str):
         db.session.rollback()
         flash(str(refusal), "error")
         return redirect(url_for("board.index"))
-    db.session.commit()
-    if form is not None:
+    if form is None:
+        db.session.commit()
+    else:
         start_session(user)
     flash(f"Welcome to {invite.partnership.name}!", "success")
     return redirect(url_for("board.index"))

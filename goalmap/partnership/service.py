@@ -2,6 +2,7 @@
 
 from sqlalchemy import delete, func, select, update
 
+from goalmap.database import lock_partnership
 from goalmap.extensions import db
 from goalmap.models import (
     Allocation,
@@ -52,6 +53,7 @@ def join(user: User, invite: Invite) -> None:
         raise JoinRefused("You are already a member of this partnership.")
     old = user.partnership
     if old is not None:
+        lock_partnership(old)
         if len(old.members) > 1:
             raise JoinRefused("You already share a partnership with someone else.")
         has_plans = db.session.scalar(select(func.count()).where(Quarter.partnership_id == old.id))
@@ -104,6 +106,7 @@ def leave(user: User) -> Partnership:
     columns. Shared goals and the shared history stay with those who remain.
     """
     old = user.partnership
+    lock_partnership(old)
     if len(old.members) == 1:
         raise JoinRefused("You are the only member; there is no one to leave.")
     new = Partnership(name=f"{user.display_name}'s partnership", currency=old.currency)
@@ -162,6 +165,7 @@ def delete_account(user: User) -> None:
     deleted whole.
     """
     partnership = user.partnership
+    lock_partnership(partnership)
     alone = len(partnership.members) == 1
     where = (
         Goal.partnership_id == partnership.id

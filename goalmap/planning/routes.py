@@ -34,6 +34,14 @@ def _planning(quarter: Quarter) -> Quarter:
     return quarter
 
 
+def _taking_a_seat(quarter_id: int) -> Quarter:
+    """The quarter, still being planned, with its board locked and read afresh: members
+    acting at once (or one member clicking twice) take their seats in turn."""
+    quarter = _quarter(quarter_id)
+    lock_board(quarter.id)
+    return _planning(quarter)
+
+
 def _goals(quarter: Quarter, *where) -> list[Goal]:
     stmt = scoped(Goal).where(Goal.quarter_id == quarter.id, *where)
     return db.session.scalars(stmt.order_by(Goal.owner_id, Goal.id)).all()
@@ -59,7 +67,6 @@ def _default_stage() -> Stage:
 
 def _step(quarter: Quarter, step: str, status: int = 200, **context):
     seats = service.members(quarter)
-    db.session.commit()  # the seats, made on first visit
     return render_template(
         f"planning/{step.replace('-', '_')}.html",
         quarter=quarter,
@@ -243,7 +250,7 @@ def add_my_goal(quarter_id: int):
 @login_required
 def ready(quarter_id: int):
     """Say "my goals are drafted"; when everyone has, all drafts are shown at once."""
-    quarter = _planning(_quarter(quarter_id))
+    quarter = _taking_a_seat(quarter_id)
     service.mark_ready(quarter, current_user)
     db.session.commit()
     if quarter.revealed_at:
@@ -284,7 +291,7 @@ def add_our_goal(quarter_id: int):
 @login_required
 def confirm(quarter_id: int):
     """Agree to the plan; the quarter starts when every member has."""
-    quarter = _planning(_quarter(quarter_id))
+    quarter = _taking_a_seat(quarter_id)
     service.confirm(quarter, current_user)
     db.session.commit()
     if quarter.state == "active":

@@ -37,22 +37,28 @@ def plan_after(current: Quarter) -> Quarter:
 
 
 def members(quarter: Quarter) -> list[SessionMember]:
-    """Every member's place in the session, made on first use (constant queries)."""
+    """Every member's place in the session, in one query. A member who has not acted in
+    it yet gets a new place, saved when they do (see ``_take``): looking writes nothing."""
     existing = {
         m.user_id: m
         for m in db.session.scalars(
             select(SessionMember).where(SessionMember.quarter_id == quarter.id)
         )
     }
-    missing = [user for user in quarter.partnership.members if user.id not in existing]
-    for user in missing:
-        existing[user.id] = SessionMember(
-            partnership_id=quarter.partnership_id, quarter_id=quarter.id, user=user
+    return [
+        existing.get(user.id)
+        or SessionMember(
+            partnership_id=quarter.partnership_id, quarter_id=quarter.id, user_id=user.id, user=user
         )
-        db.session.add(existing[user.id])
-    if missing:
-        db.session.flush()
-    return [existing[user.id] for user in quarter.partnership.members]
+        for user in quarter.partnership.members
+    ]
+
+
+def _take(seats: list[SessionMember], user: User) -> SessionMember:
+    """``user``'s place among ``seats``, kept from now on."""
+    seat = next(m for m in seats if m.user_id == user.id)
+    db.session.add(seat)
+    return seat
 
 
 def review(goal: Goal, decision: str, user: User, into: Quarter, reason: str = "") -> None:
@@ -96,7 +102,7 @@ def reveal(quarter: Quarter) -> None:
 def mark_ready(quarter: Quarter, user: User) -> None:
     """``user`` has drafted their goals; when everyone has, the drafts are revealed."""
     seats = members(quarter)
-    next(m for m in seats if m.user_id == user.id).ready_at = utcnow()
+    _take(seats, user).ready_at = utcnow()
     if quarter.revealed_at is None and all(m.ready_at for m in seats):
         reveal(quarter)
 
@@ -106,7 +112,7 @@ def confirm(quarter: Quarter, user: User) -> None:
     if quarter.state != "planning":
         raise SessionRefused("This quarter has already started.")
     seats = members(quarter)
-    next(m for m in seats if m.user_id == user.id).confirmed_at = utcnow()
+    _take(seats, user).confirmed_at = utcnow()
     if all(m.confirmed_at for m in seats):
         start(quarter)
 
