@@ -21,7 +21,9 @@ function init(args)
   stages = split(os.getenv("BENCH_STAGES"))
   goal = goals[(index - 1) % #goals + 1]
   mode = os.getenv("BENCH_MODE")
-  version = 1
+  if mode == "edit" then  -- each goal's current version, so the first save is not stale
+    version = tonumber(split(os.getenv("BENCH_VERSIONS"))[(index - 1) % #goals + 1])
+  end
   math.randomseed(index * 7919)
   wrk.headers["Cookie"] = os.getenv("BENCH_COOKIE")
   wrk.headers["X-CSRFToken"] = os.getenv("BENCH_CSRF")

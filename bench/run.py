@@ -31,12 +31,13 @@ from flask import before_render_template, template_rendered
 from sqlalchemy import create_engine, event, make_url, select
 
 from bench.seed import seed
-from goalmap import create_app
+from goalmap import cards, create_app
 from goalmap.config import normalise_database_url
 from goalmap.extensions import db
 from goalmap.models import Goal
 
 DURATION = int(os.environ.get("BENCH_SECONDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')
 
 
@@ -102,10 +103,12 @@ def in_process(app, ids) -> dict:
     boards = ids["boards"]
     measured = {}
 
-    def measure(name, method, url, data=None, extra=None, repeat=1):
+    def measure(name, method, url, data=None, extra=None, repeat=1, before=None):
         meter.reset()
         started = time.perf_counter()
         for _ in range(repeat):
+            if before:
+                before()
             response = getattr(client, method)(url, data=data, headers=extra or {})
         total = (time.perf_counter() - started) / repeat
         body = response.get_data()
@@ -124,6 +127,13 @@ def in_process(app, ids) -> dict:
     for size in sorted(boards):
         measure(f"board {size}", "get", f"/quarters/{boards[size]['quarter']}", repeat=10)
     big = boards[max(boards)]
+    measure(
+        "board 500, no card cache",
+        "get",
+        f"/quarters/{big['quarter']}",
+        repeat=5,
+        before=cards.forget,
+    )
     measure("timeline 500", "get", f"/quarters/{big['quarter']}/timeline", repeat=5)
     measure("balance 500", "get", f"/quarters/{big['quarter']}/balance", repeat=5)
     goal = big["goals"][-1]  # not one of the goals the load runs use
@@ -256,17 +266,53 @@ def wrk(
     }
 
 
-def positions_ok(app, quarter_id) -> bool:
+def current_etag(url: str, cookie: str) -> str:
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": cookie})) as r:
+        return r.headers["ETag"]
+
+
+def goal_versions(app, goal_ids) -> str:
+    """The goals' current versions, so each edit run starts without a conflict."""
+    with app.app_context():
+        versions = dict(
+            db.session.execute(select(Goal.id, Goal.version).where(Goal.id.in_(goal_ids))).all()
+        )
+    return ",".join(str(versions[goal_id]) for goal_id in goal_ids)
+
+
+def median_rounds(rounds: list[dict]) -> dict:
+    """Each measurement from the round where its share of that round's ceiling was the
+    median, with the errors of every round; the ceiling from its median round."""
+    runs = {}
+    for name in rounds[0]:
+        ordered = sorted(
+            rounds, key=lambda r: r[name]["rps"] / (1 if name == "ceiling" else r["ceiling"]["rps"])
+        )
+        middle = ordered[len(ordered) // 2]
+        runs[name] = {
+            **middle[name],
+            "share": 100 * middle[name]["rps"] / middle["ceiling"]["rps"],
+            "errors": sum(r[name]["errors"] for r in rounds),
+            "socket_errors": " ".join(r[name]["socket_errors"] for r in rounds).strip(),
+            "shares": [100 * r[name]["rps"] / r["ceiling"]["rps"] for r in rounds],
+        }
+    return runs
+
+
+def positions_ok(app, quarter_id, expected: int) -> bool:
+    """Every live goal is still there, has a rank, and no two in a cell share one."""
     with app.app_context():
         rows = db.session.execute(
-            select(Goal.lane_id, Goal.stage_id, Goal.position)
-            .where(Goal.quarter_id == quarter_id, Goal.deleted_at.is_(None))
-            .order_by(Goal.lane_id, Goal.stage_id, Goal.position)
+            select(Goal.lane_id, Goal.stage_id, Goal.position).where(
+                Goal.quarter_id == quarter_id, Goal.deleted_at.is_(None)
+            )
         ).all()
-    cells: dict = {}
-    for lane, stage, position in rows:
-        cells.setdefault((lane, stage), []).append(position)
-    return all(p == list(range(len(p))) for p in cells.values())
+    ranks = [(lane, stage, position) for lane, stage, position in rows]
+    return (
+        len(rows) == expected
+        and all(position is not None for *_cell, position in ranks)
+        and len(set(ranks)) == len(ranks)
+    )
 
 
 def frontend_weight(app, board_html: str) -> tuple[int, list[str]]:
@@ -311,31 +357,10 @@ def main() -> int:
     try:
         cookie, csrf = login(base, ids)
         boards = ids["boards"]
-        runs = {
-            "ceiling": wrk(f"{base}/healthz", cookie),
-            "board 200": wrk(f"{base}/quarters/{boards[200]['quarter']}", cookie),
-            "board 500": wrk(f"{base}/quarters/{boards[500]['quarter']}", cookie),
-            "timeline 500": wrk(f"{base}/quarters/{boards[500]['quarter']}/timeline", cookie),
-            "balance 500": wrk(f"{base}/quarters/{boards[500]['quarter']}/balance", cookie),
-        }
+        board_500 = f"{base}/quarters/{boards[500]['quarter']}"
         board_html = urllib.request.urlopen(
-            urllib.request.Request(
-                f"{base}/quarters/{boards[500]['quarter']}", headers={"Cookie": cookie}
-            )
+            urllib.request.Request(board_500, headers={"Cookie": cookie})
         ).read()
-        etag = None
-        with urllib.request.urlopen(
-            urllib.request.Request(
-                f"{base}/quarters/{boards[500]['quarter']}", headers={"Cookie": cookie}
-            )
-        ) as r:
-            etag = r.headers.get("ETag")
-        if etag:
-            runs["board 500, ETag"] = wrk(
-                f"{base}/quarters/{boards[500]['quarter']}",
-                cookie,
-                headers=[f"If-None-Match: {etag}"],
-            )
         lua_env = {
             **os.environ,
             "BENCH_COOKIE": cookie,
@@ -344,22 +369,39 @@ def main() -> int:
             "BENCH_LANES": ",".join(map(str, ids["lanes"])),
             "BENCH_STAGES": ",".join(map(str, ids["stages"])),
         }
-        runs["move (htmx)"] = wrk(
-            base,
-            cookie,
-            threads=16,
-            connections=16,
-            script="move.lua",
-            env={**lua_env, "BENCH_MODE": "move"},
-        )
-        runs["edit (htmx)"] = wrk(
-            base,
-            cookie,
-            threads=16,
-            connections=16,
-            script="move.lua",
-            env={**lua_env, "BENCH_MODE": "edit"},
-        )
+        rounds = []
+        for _ in range(ROUNDS):
+            measured = {
+                "ceiling": wrk(f"{base}/healthz", cookie),
+                "board 200": wrk(f"{base}/quarters/{boards[200]['quarter']}", cookie),
+                "board 500": wrk(board_500, cookie),
+                "timeline 500": wrk(f"{board_500}/timeline", cookie),
+                "balance 500": wrk(f"{board_500}/balance", cookie),
+            }
+            # Asked for now: the last round's writes (some still in flight when wrk
+            # stopped) changed the board, and so its ETag and the goals' versions.
+            measured["board 500, ETag"] = wrk(
+                board_500, cookie, headers=[f"If-None-Match: {current_etag(board_500, cookie)}"]
+            )
+            measured["move (htmx)"] = wrk(
+                base,
+                cookie,
+                threads=16,
+                connections=16,
+                script="move.lua",
+                env={**lua_env, "BENCH_MODE": "move"},
+            )
+            versions = goal_versions(app, boards[500]["goals"][:16])
+            measured["edit (htmx)"] = wrk(
+                base,
+                cookie,
+                threads=16,
+                connections=16,
+                script="move.lua",
+                env={**lua_env, "BENCH_MODE": "edit", "BENCH_VERSIONS": versions},
+            )
+            rounds.append(measured)
+        runs = median_rounds(rounds)
         writers = wrk(
             base,
             cookie,
@@ -375,12 +417,11 @@ def main() -> int:
         log.close()
     server_log = (tmp / "gunicorn.log").read_text()
     weight, foreign = frontend_weight(app, board_html.decode())
-    positions = positions_ok(app, ids["boards"][500]["quarter"])
+    positions = positions_ok(app, ids["boards"][500]["quarter"], 500)
     return report(url, inproc, runs, writers, server_log, weight, foreign, positions)
 
 
 def report(url, inproc, runs, writers, server_log, weight, foreign, positions) -> int:
-    ceiling = runs["ceiling"]["rps"]
     budgets = []
 
     def budget(name, ok, detail):
@@ -394,31 +435,47 @@ def report(url, inproc, runs, writers, server_log, weight, foreign, positions) -
     )
 
     def share(name):
-        return 100 * runs[name]["rps"] / ceiling if name in runs else 0.0
+        return runs[name]["share"]
+
+    def rounds(name):
+        return ", ".join(f"{x:.1f}" for x in runs[name]["shares"])
 
     budget(
-        "board, 200 goals ≥ 6 % of ceiling", share("board 200") >= 6, f"{share('board 200'):.1f} %"
+        "board, 200 goals ≥ 6 % of ceiling",
+        share("board 200") >= 6,
+        f"{share('board 200'):.1f} % ({rounds('board 200')})",
     )
     budget(
-        "board, 500 goals ≥ 3 % of ceiling", share("board 500") >= 3, f"{share('board 500'):.1f} %"
+        "board, 500 goals ≥ 3 % of ceiling",
+        share("board 500") >= 3,
+        f"{share('board 500'):.1f} % ({rounds('board 500')})",
     )
     budget(
         "unchanged board with its ETag ≥ 25 % of ceiling",
         share("board 500, ETag") >= 25,
-        f"{share('board 500, ETag'):.1f} %" if "board 500, ETag" in runs else "no ETag sent",
+        f"{share('board 500, ETag'):.1f} % ({rounds('board 500, ETag')})",
     )
     for name in ("move (htmx)", "edit (htmx)"):
         budget(
             f"{name} ≥ 8 % of ceiling, no errors",
             share(name) >= 8 and not runs[name]["errors"] and not runs[name]["socket_errors"],
-            f"{share(name):.1f} %, {runs[name]['errors']} errors",
+            f"{share(name):.1f} % ({rounds(name)}), {runs[name]['errors']} errors",
         )
         budget(
             f"{name} answer under 4 KB",
             inproc[name]["bytes"] < 4096,
             f"{inproc[name]['bytes']:,} B",
         )
-    budget("positions dense and unique after the load", positions, "checked every cell")
+    budget(
+        "a move updates a bounded number of rows",
+        inproc["move (htmx)"]["rows_updated"] <= 2,
+        f"{inproc['move (htmx)']['rows_updated']} (the goal, the partnership's last change)",
+    )
+    budget(
+        "no goal lost, no position missing or shared after the load",
+        positions,
+        "checked every cell",
+    )
     budget(
         "4 writers for 10 s: no 5xx, no 'database is locked'",
         not writers["errors"] and "database is locked" not in server_log,
@@ -436,7 +493,8 @@ def report(url, inproc, runs, writers, server_log, weight, foreign, positions) -
         "",
         f"Machine: {os.cpu_count()} cores. Database: {database}. gunicorn, 2 sync workers;"
         f" wrk on loopback, {DURATION} s a run (16 connections; the move and edit runs use 16"
-        " threads, one goal each).",
+        f" threads, one goal each), {ROUNDS} rounds. Each line is from the round where its"
+        " share of that round's ceiling was the median; the budgets list every round's share.",
         "",
         "| what | req/s | % of ceiling | p50 | p99 | bytes | gzip | queries |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -446,7 +504,7 @@ def report(url, inproc, runs, writers, server_log, weight, foreign, positions) -
         m = inproc.get(key, {})
         size = "304" if name.endswith("ETag") else f"{m.get('bytes', 0):,}"
         lines.append(
-            f"| {name} | {run['rps']:,.0f} | {100 * run['rps'] / ceiling:.1f} | "
+            f"| {name} | {run['rps']:,.0f} | {run['share']:.1f} | "
             f"{run['p50']} | {run['p99']} | {size} | {m.get('gzip', 0):,} | "
             f"{m.get('queries', 0):g} |"
         )
@@ -461,6 +519,7 @@ def report(url, inproc, runs, writers, server_log, weight, foreign, positions) -
         "board 5",
         "board 200",
         "board 500",
+        "board 500, no card cache",
         "timeline 500",
         "balance 500",
         "move (htmx)",
@@ -473,9 +532,6 @@ def report(url, inproc, runs, writers, server_log, weight, foreign, positions) -
             f"{m['ms_template']:.1f} | {rest:.1f} |"
         )
     lines += [
-        "",
-        f"A move to the top of its cell updated {inproc['move (htmx)']['rows_updated']} "
-        "rows (the goals after it in that lane's column, not the whole column).",
         "",
         "| budget | met | measured |",
         "| --- | --- | --- |",

@@ -66,7 +66,7 @@ def _fill(quarter, lanes, stages, people, count: int, rng: random.Random) -> lis
             target_on=starts + timedelta(days=rng.randint(7, 28)),
             status=rng.choice(STATUSES),
             is_private=lane.owner_id is not None and i % 17 == 0,
-            position=position,
+            position=(position + 1) * Goal.GAP,  # ranks as the app spaces them
             carried_over=i % 3,
         )
         goals.append(goal)
