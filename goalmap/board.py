@@ -4,7 +4,6 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import NamedTuple
 
 from flask import (
     Blueprint,
@@ -19,7 +18,6 @@ from flask import (
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import literal
 from wtforms import StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
@@ -30,22 +28,13 @@ from goalmap.fields import DayField, Form, strip
 from goalmap.models import Goal, Lane, Quarter, Stage
 from goalmap.models.board import next_quarter
 from goalmap.planning.service import plan_after
-from goalmap.scoping import get_or_404, hidden_goals, scoped
+from goalmap.scoping import board_goals, get_or_404, hidden_goals, scoped
 from goalmap.timeline import build as build_timeline
 
 bp = Blueprint("board", __name__)
 
 
-class HiddenGoal(NamedTuple):
-    """Where a partner's private goal sits: enough to show that it exists, nothing more."""
-
-    id: int
-    lane_id: int
-    stage_id: int
-    position: int
-    is_hidden: bool = True
-
-
+# What a card shows; board_goals adds is_hidden and masks a partner's private goals.
 CARD_COLUMNS = (
     Goal.id,
     Goal.lane_id,
@@ -60,7 +49,6 @@ CARD_COLUMNS = (
     Goal.is_private,
     Goal.is_draft,
     Goal.carried_over,
-    literal(False).label("is_hidden"),
 )
 
 
@@ -81,12 +69,8 @@ class Board:
             stages=db.session.scalars(scoped(Stage).order_by(Stage.position)).all(),
         )
         # Plain rows, not ORM objects: a card only reads columns, and rows load ~8x faster.
-        goals = db.session.execute(
-            scoped(Goal).where(Goal.quarter_id == quarter.id).with_only_columns(*CARD_COLUMNS)
-        ).all()
-        hidden = [HiddenGoal(*row) for row in db.session.execute(hidden_goals(quarter.id))]
-        for entry in sorted([*goals, *hidden], key=lambda g: g.position):
-            board.cells[entry.lane_id, entry.stage_id].append(entry)
+        for goal in db.session.execute(board_goals(quarter.id, CARD_COLUMNS)):
+            board.cells[goal.lane_id, goal.stage_id].append(goal)
         board.loads = quarter_loads(quarter, current_user)
         return board
 

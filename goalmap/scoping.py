@@ -54,6 +54,32 @@ def hidden_goals(quarter_id: int, user: User | None = None) -> Select:
     )
 
 
+# What every member may know of any goal on their board: that it is there, and where.
+PLACE_COLUMNS = frozenset({"id", "lane_id", "stage_id", "position"})
+
+
+def board_goals(quarter_id: int, columns, user: User | None = None) -> Select:
+    """A quarter's goals as the member's board shows them, in one query: their own and
+    the shared ones with ``columns``; the other members' private goals with only their
+    place (every other column NULL) and ``is_hidden`` true; drafts as in
+    :func:`countable_goals`. The masking happens in the database, so the content of a
+    private goal never leaves it for anyone but its owner."""
+    user = user or current_user
+    readable = _readable(user)
+    shown = [
+        column
+        if column.key in PLACE_COLUMNS
+        else case((readable, column), else_=literal(None)).label(column.key)
+        for column in columns
+    ]
+    hidden = case((readable, literal(False)), else_=literal(True)).label("is_hidden")
+    return (
+        select(*shown, hidden)
+        .where(*countable_goals(user), Goal.quarter_id == quarter_id)
+        .order_by(Goal.position)
+    )
+
+
 def countable_goals(user: User | None = None) -> tuple:
     """Criteria for goals whose numbers (load, counts) the member may see.
 
@@ -71,6 +97,9 @@ def countable_goals(user: User | None = None) -> tuple:
 def readable_title(user: User | None = None):
     """A goal's title where the member may read it, else NULL: the database never sends
     the title of someone else's private goal."""
-    user = user or current_user
-    readable = or_(Goal.owner_id == user.id, Goal.is_private.is_(False))
-    return case((readable, Goal.title), else_=literal(None)).label("title")
+    return case((_readable(user or current_user), Goal.title), else_=literal(None)).label("title")
+
+
+def _readable(user: User):
+    """Whether ``user`` may read a countable goal's content: theirs, or not private."""
+    return or_(Goal.owner_id == user.id, Goal.is_private.is_(False))

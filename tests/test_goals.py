@@ -4,8 +4,10 @@ import re
 import pytest
 from factories import cell_positions, lane_of, load, make_goal, shared_lane, stages_of
 
+from goalmap.board import CARD_COLUMNS
 from goalmap.extensions import db
-from goalmap.models import Goal
+from goalmap.models import Goal, User
+from goalmap.scoping import board_goals
 
 PLACE_OPTION = re.compile(r'<option value="(\d+)"[^>]*>([^<]+)</option>')
 
@@ -266,6 +268,30 @@ def test_private_goals_show_only_a_placeholder_to_the_partner(
         assert "Secret" not in response.get_data(as_text=True)
     assert sam_client.post(f"/goals/{secret.id}/delete").status_code == 404
     assert "Secret title" in alex_client.get(f"/quarters/{quarter.id}").get_data(as_text=True)
+
+
+def test_the_board_query_sends_a_partners_private_goal_as_its_place_alone(app, alex, sam, quarter):
+    lane = lane_of(app, alex)
+    secret = make_goal(app, quarter, lane, title="Secret", notes="Notes", is_private=True)
+    draft = make_goal(app, quarter, lane, title="Draft", is_draft=True)
+    open_goal = make_goal(app, quarter, lane, title="Open")
+    with app.app_context():
+        viewer = db.session.get(User, sam.id)
+        rows = {
+            row.id: row._asdict()
+            for row in db.session.execute(board_goals(quarter.id, CARD_COLUMNS, user=viewer))
+        }
+    assert set(rows) == {secret.id, open_goal.id}  # a draft is not there at all
+    hidden = rows[secret.id]
+    assert hidden.pop("is_hidden") is True
+    assert {k for k, v in hidden.items() if v is not None} == {
+        "id",
+        "lane_id",
+        "stage_id",
+        "position",
+    }
+    assert rows[open_goal.id]["title"] == "Open" and rows[open_goal.id]["is_hidden"] is False
+    assert draft.id not in rows
 
 
 @pytest.mark.parametrize(
