@@ -9,11 +9,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, bindparam, func, select
 
 from goalmap.extensions import db
 from goalmap.models import Allocation, Availability, Goal, GoalEvent, Quarter, User
-from goalmap.scoping import countable_goals, readable_title, scoped
+from goalmap.scoping import VIEWER, countable_goals, readable_title, scoped, viewer
 
 ZERO = Decimal("0")
 OPEN = ("active", "paused")
@@ -56,28 +56,35 @@ class Load:
         return round(100 * self.personal_hours / self.hours) if self.hours else None
 
 
+# The board shows the loads on every visit: these are built once (see scoping.VIEWER).
+ALLOCATED = (
+    select(
+        Allocation.user_id,
+        Allocation.hours_per_week,
+        Allocation.amount,
+        Allocation.money_period,
+        Allocation.energy,
+        Goal.owner_id,
+        readable_title(VIEWER),
+    )
+    .join(Goal, Goal.id == Allocation.goal_id)
+    .where(
+        *countable_goals(VIEWER),
+        Goal.quarter_id == bindparam("quarter_id", type_=Integer),
+        Goal.status.in_(OPEN),
+        Allocation.replaced_at.is_(None),
+    )
+    .order_by(Allocation.hours_per_week.desc())
+)
+AVAILABLE = scoped(Availability, user=VIEWER).where(
+    Availability.quarter_id == bindparam("quarter_id", type_=Integer)
+)
+
+
 def quarter_loads(quarter: Quarter, user: User) -> list[Load]:
     """Each member's allocated hours and money in ``quarter`` against what they have."""
     loads = {m.id: Load(m) for m in user.partnership.members}
-    rows = db.session.execute(
-        select(
-            Allocation.user_id,
-            Allocation.hours_per_week,
-            Allocation.amount,
-            Allocation.money_period,
-            Allocation.energy,
-            Goal.owner_id,
-            readable_title(user),
-        )
-        .join(Goal, Goal.id == Allocation.goal_id)
-        .where(
-            *countable_goals(user),
-            Goal.quarter_id == quarter.id,
-            Goal.status.in_(OPEN),
-            Allocation.replaced_at.is_(None),
-        )
-        .order_by(Allocation.hours_per_week.desc())
-    )
+    rows = db.session.execute(ALLOCATED, viewer(user, quarter_id=quarter.id))
     for user_id, hours, amount, period, energy, owner_id, title in rows:
         load = loads.get(user_id)
         if load is None:  # a former member's note
@@ -93,9 +100,7 @@ def quarter_loads(quarter: Quarter, user: User) -> list[Load]:
             load.energy[energy] += 1
         if hours:
             load.causes.append(Cause(title, hours))
-    for availability in db.session.scalars(
-        scoped(Availability, user=user).where(Availability.quarter_id == quarter.id)
-    ):
+    for availability in db.session.scalars(AVAILABLE, viewer(user, quarter_id=quarter.id)):
         if availability.user_id in loads:
             loads[availability.user_id].available_hours = availability.hours_per_week
             loads[availability.user_id].budget = availability.budget

@@ -18,6 +18,7 @@ from flask import (
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+from sqlalchemy import Integer, bindparam
 from wtforms import StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
@@ -28,7 +29,7 @@ from goalmap.fields import DayField, Form, strip
 from goalmap.models import Goal, Lane, Quarter, Stage
 from goalmap.models.board import next_quarter
 from goalmap.planning.service import plan_after
-from goalmap.scoping import board_goals, get_or_404, hidden_goals, scoped
+from goalmap.scoping import VIEWER, board_goals, get_or_404, hidden_goals, scoped, viewer
 from goalmap.timeline import build as build_timeline
 
 bp = Blueprint("board", __name__)
@@ -52,6 +53,14 @@ CARD_COLUMNS = (
 )
 
 
+# The board is the page people open most: its statements are built once, for any member
+# (scoping.VIEWER), and run with the member's values (scoping.viewer).
+QUARTERS = scoped(Quarter, user=VIEWER).order_by(Quarter.starts_on.desc())
+LANES = scoped(Lane, user=VIEWER).order_by(Lane.position)
+STAGES = scoped(Stage, user=VIEWER).order_by(Stage.position)
+GOALS = board_goals(bindparam("quarter_id", type_=Integer), CARD_COLUMNS, user=VIEWER)
+
+
 @dataclass
 class Board:
     quarter: Quarter
@@ -65,11 +74,11 @@ class Board:
         """Everything the board shows, in a fixed number of queries whatever its size."""
         board = cls(
             quarter=quarter,
-            lanes=db.session.scalars(scoped(Lane).order_by(Lane.position)).all(),
-            stages=db.session.scalars(scoped(Stage).order_by(Stage.position)).all(),
+            lanes=db.session.scalars(LANES, viewer()).all(),
+            stages=db.session.scalars(STAGES, viewer()).all(),
         )
         # Plain rows, not ORM objects: a card only reads columns, and rows load ~8x faster.
-        for goal in db.session.execute(board_goals(quarter.id, CARD_COLUMNS)):
+        for goal in db.session.execute(GOALS, viewer(quarter_id=quarter.id)):
             board.cells[goal.lane_id, goal.stage_id].append(goal)
         board.loads = quarter_loads(quarter, current_user)
         return board
@@ -111,7 +120,7 @@ def writable(quarter: Quarter) -> Quarter:
 
 def current_quarter() -> Quarter | None:
     """The quarter to open by default: the active one, else the newest."""
-    quarters = db.session.scalars(scoped(Quarter).order_by(Quarter.starts_on.desc())).all()
+    quarters = db.session.scalars(QUARTERS, viewer()).all()
     return next((q for q in quarters if q.state == "active"), quarters[0] if quarters else None)
 
 
@@ -135,7 +144,7 @@ def index():
 @login_required
 def quarters():
     """Every quarter of the partnership, newest first."""
-    rows = db.session.scalars(scoped(Quarter).order_by(Quarter.starts_on.desc())).all()
+    rows = db.session.scalars(QUARTERS, viewer()).all()
     return render_template("board/quarters.html", quarters=rows)
 
 
@@ -192,7 +201,7 @@ def show(quarter_id: int):
     if etag and not wanted.star_tag and wanted.contains_weak(etag):
         return _not_modified(etag)  # before anything is loaded: see board_etag
     # Every quarter, for the switcher: the one asked for comes with them, or is not ours.
-    quarters = db.session.scalars(scoped(Quarter).order_by(Quarter.starts_on.desc())).all()
+    quarters = db.session.scalars(QUARTERS, viewer()).all()
     quarter = next((q for q in quarters if q.id == quarter_id), None)
     if quarter is None:
         abort(404)

@@ -12,10 +12,13 @@ from factories import (
     stages_of,
 )
 from sqlalchemy import select
+from sqlalchemy.exc import StatementError
 
+from goalmap.board import LANES, QUARTERS
 from goalmap.extensions import db
-from goalmap.models import Goal, Quarter
+from goalmap.models import Goal, Quarter, User
 from goalmap.models.board import next_quarter
+from goalmap.scoping import viewer
 
 GOOD = {"name": "2027 Q2", "starts_on": "2027-04-01", "ends_on": "2027-06-30"}
 
@@ -144,6 +147,18 @@ def test_the_board_loads_in_a_constant_number_of_queries(
         )
     assert board_queries() == small
     assert small <= 12
+
+
+def test_statements_built_once_read_only_the_viewers_partnership(app, alex, sam, stranger, quarter):
+    theirs = make_quarter(app, stranger, name="2027 Q1")
+    with app.app_context():
+        for member, expected in ((alex, quarter.id), (sam, quarter.id), (stranger, theirs.id)):
+            user = db.session.get(User, member.id)
+            assert [q.id for q in db.session.scalars(QUARTERS, viewer(user))] == [expected]
+            lanes = db.session.scalars(LANES, viewer(user)).all()
+            assert {lane.partnership_id for lane in lanes} == {user.partnership_id}
+        with pytest.raises(StatementError, match="viewer_partnership_id"):
+            db.session.scalars(QUARTERS).all()  # a statement for VIEWER needs its viewer
 
 
 # -- rendered cards (goalmap.cards) -------------------------------------------------
