@@ -5,7 +5,7 @@ import os
 
 from flask import Flask, g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import event, inspect, select
+from sqlalchemy import Integer, bindparam, event, inspect, select
 
 from goalmap.extensions import db
 from goalmap.models import Partnership, Quarter
@@ -146,6 +146,11 @@ def init_app(app: Flask) -> None:
             event.listen(db.session, "after_commit", _note_commit)
 
 
+_LOCK_QUARTER = (
+    select(Quarter).where(Quarter.id == bindparam("quarter_id", type_=Integer)).with_for_update()
+)
+
+
 def lock_board(quarter_id: int, *records) -> None:
     """Serialise changes to one quarter's positions, then re-read ``records``.
 
@@ -158,10 +163,9 @@ def lock_board(quarter_id: int, *records) -> None:
     # The quarter itself, held for the request (the session's identity map holds objects
     # weakly), so that reading goal.quarter afterwards needs no query.
     db.session.info["locked_quarter"] = db.session.scalars(
-        select(Quarter)
-        .where(Quarter.id == quarter_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)  # as it is now, not as first read
+        _LOCK_QUARTER,
+        {"quarter_id": quarter_id},
+        execution_options={"populate_existing": True},  # as it is now, not as first read
     ).one()
     for record in records:
         db.session.refresh(record)

@@ -7,6 +7,8 @@ through :func:`get_or_404` and take partnership, lane and owner from what was
 loaded, never from the URL or the form.
 """
 
+from functools import cache
+
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import Integer, Select, bindparam, case, literal, or_, select
@@ -54,14 +56,22 @@ def scoped(
     return stmt
 
 
-def get_or_404(model, ident, **kwargs):
+def get_or_404(model, ident, *, include_deleted: bool = False):
     """One record by id through :func:`scoped`; 404 when it is not the member's to see."""
     if not isinstance(ident, int):
         abort(404)
-    record = db.session.scalar(scoped(model, **kwargs).where(model.id == ident))
+    record = db.session.scalar(_by_id(model, include_deleted), viewer(ident=ident))
     if record is None:
         abort(404)
     return record
+
+
+@cache
+def _by_id(model, include_deleted: bool) -> Select:
+    # Nearly every change loads its records by id: each model's statement is built once.
+    return scoped(model, user=VIEWER, include_deleted=include_deleted).where(
+        model.id == bindparam("ident", type_=Integer)
+    )
 
 
 def hidden_goals(quarter_id: int, user: User | None = None) -> Select:

@@ -251,12 +251,10 @@ class Goal(db.Model):
 
     def _others(self, lane_id: int, stage_id: int) -> list:
         """(id, position) of the cell's other live goals, in order."""
+        cell = {"quarter_id": self.quarter_id, "lane_id": lane_id, "stage_id": stage_id}
         with db.session.no_autoflush:  # a goal being created must not be written half-made
-            return db.session.execute(
-                select(Goal.id, Goal.position)
-                .where(*self._cell(lane_id, stage_id), Goal.id != self.id)
-                .order_by(Goal.position)
-            ).all()
+            rows = db.session.execute(_CELL, cell)
+            return [row for row in rows if row.id != self.id]
 
     def _place(self, lane_id: int, stage_id: int, index: int | None = None) -> int:
         """Give the goal a rank at ``index`` (clamped; None: last) among the cell's other
@@ -343,3 +341,16 @@ class Goal(db.Model):
     def restore(self) -> None:
         self.deleted_at = None
         self.place_last()
+
+
+# A cell's live goals in order, which every move and new goal reads: built once.
+_CELL = (
+    select(Goal.id, Goal.position)
+    .where(
+        Goal.quarter_id == bindparam("quarter_id", type_=Integer),
+        Goal.lane_id == bindparam("lane_id", type_=Integer),
+        Goal.stage_id == bindparam("stage_id", type_=Integer),
+        Goal.deleted_at.is_(None),
+    )
+    .order_by(Goal.position)
+)

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, bindparam, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goalmap.extensions import db
@@ -48,14 +48,20 @@ class Partnership(db.Model):
     def touch(cls, *ids: int) -> None:
         """Record that these partnerships' data changed now (their boards' ETags move on)."""
         # On the connection, not through the ORM: this also runs inside a flush.
-        db.session.connection().execute(
-            db.update(cls).where(cls.id.in_(ids)).values(touched_at=utcnow())
-        )
+        db.session.connection().execute(_TOUCH, {"ids": list(ids), "now": utcnow()})
 
     def free_colour(self) -> str:
         """The first lane colour no member uses yet."""
         taken = {member.colour for member in self.members}
         return next((c for c in COLOURS if c not in taken), next(iter(COLOURS)))
+
+
+# Every change touches its partnership: built once (see Partnership.touch).
+_TOUCH = (
+    update(Partnership)
+    .where(Partnership.id.in_(bindparam("ids", expanding=True)))
+    .values(touched_at=bindparam("now"))
+)
 
 
 class User(UserMixin, db.Model):
