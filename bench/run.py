@@ -132,7 +132,7 @@ def in_process(app, ids) -> dict:
         "get",
         f"/quarters/{big['quarter']}",
         repeat=5,
-        before=cards.forget,
+        before=lambda: cards.forget(app),
     )
     measure("timeline 500", "get", f"/quarters/{big['quarter']}/timeline", repeat=5)
     measure("balance 500", "get", f"/quarters/{big['quarter']}/balance", repeat=5)

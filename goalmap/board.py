@@ -1,6 +1,7 @@
 """Quarters and their board."""
 
 import hashlib
+import hmac
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -8,6 +9,7 @@ from datetime import date
 from flask import (
     Blueprint,
     abort,
+    current_app,
     make_response,
     redirect,
     render_template,
@@ -248,4 +250,7 @@ def board_etag(quarter_id: int) -> str | None:
         session["csrf_token"],
         bool(htmx),
     )
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    # Keyed with the app's secret: nobody can make a tag the server did not hand out.
+    key = current_app.config["SECRET_KEY"]
+    key = key.encode() if isinstance(key, str) else key
+    return hmac.new(key, repr(parts).encode(), hashlib.sha256).hexdigest()[:32]

@@ -6,7 +6,8 @@ may change it, and on the URL prefix the app is served under. That tuple is the 
 key, so a changed goal (a new title, status, place …) is a new key: nothing needs to be
 invalidated and a stale card cannot be served. Nothing crosses from one viewer to
 another either: a viewer reaches an entry only through a row that their own scoped
-query returned, and a partner's private goal reaches them as a placeholder row.
+query returned, and a partner's private goal reaches them as a placeholder row. Each
+app keeps its own cache (its templates and URLs are its own).
 """
 
 from threading import Lock
@@ -16,8 +17,15 @@ from flask import current_app, request
 from markupsafe import Markup
 
 # About 1 KB a card: a few MB per worker, and far more cards than a partnership has.
-_rendered: LRUCache = LRUCache(maxsize=4096)
-_lock = Lock()
+SIZE = 4096
+
+
+class Cache:
+    """An app's rendered cards: an LRU, shared by the threads that serve it."""
+
+    def __init__(self) -> None:
+        self.rendered: LRUCache = LRUCache(maxsize=SIZE)
+        self.lock = Lock()
 
 
 def editable(goal, user_id: int, read_only: bool = False) -> bool:
@@ -34,25 +42,28 @@ def items(goals, user_id: int, read_only: bool) -> Markup:
     macro = current_app.jinja_env.get_template("goals/_goal.html").module.item
     if current_app.jinja_env.auto_reload:  # templates may change while serving
         return Markup("").join(macro(goal, editable(goal, user_id, read_only)) for goal in goals)
+    cache = current_app.extensions["goalmap_cards"]
     prefix = request.script_root
     out = []
     for goal in goals:
         key = (prefix, tuple(goal), editable(goal, user_id, read_only))
-        with _lock:
-            html = _rendered.get(key)
+        with cache.lock:
+            html = cache.rendered.get(key)
         if html is None:
             html = macro(goal, key[2])
-            with _lock:
-                _rendered[key] = html
+            with cache.lock:
+                cache.rendered[key] = html
         out.append(html)
     return Markup("").join(out)
 
 
-def forget() -> None:
-    """Drop every rendered card (the benchmark measures the board without them too)."""
-    with _lock:
-        _rendered.clear()
+def forget(app) -> None:
+    """Drop the app's rendered cards (the benchmark measures the board without them too)."""
+    cache = app.extensions["goalmap_cards"]
+    with cache.lock:
+        cache.rendered.clear()
 
 
 def init_app(app) -> None:
+    app.extensions["goalmap_cards"] = Cache()
     app.add_template_global(editable, "card_editable")

@@ -5,6 +5,10 @@ filters by the signed-in member's partnership, hides soft-deleted rows and
 hides the content of the other members' private goals. Views load objects
 through :func:`get_or_404` and take partnership, lane and owner from what was
 loaded, never from the URL or the form.
+
+The models' own bookkeeping reads past this path, keyed on a record loaded through
+it: a cell's ids and ranks (``Goal._others``, ``Goal.place``), the quarter a change
+locks (``database.lock_board``). It reads no content.
 """
 
 from functools import cache
@@ -37,7 +41,7 @@ VIEWER = BoundViewer()
 def viewer(user: User | None = None, **params) -> dict:
     """The parameters of a statement built for :data:`VIEWER`: who looks, and ``params``."""
     user = user or current_user
-    return {"viewer_id": user.id, "viewer_partnership_id": user.partnership_id, **params}
+    return {**params, "viewer_id": user.id, "viewer_partnership_id": user.partnership_id}
 
 
 def scoped(

@@ -6,6 +6,7 @@ from factories import (
     PASSWORD,
     lane_of,
     logged_in,
+    make_config,
     make_goal,
     make_quarter,
     shared_lane,
@@ -14,6 +15,7 @@ from factories import (
 from sqlalchemy import select
 from sqlalchemy.exc import StatementError
 
+from goalmap import cards, create_app
 from goalmap.board import LANES, QUARTERS
 from goalmap.extensions import db
 from goalmap.models import Goal, Quarter, User
@@ -159,6 +161,12 @@ def test_statements_built_once_read_only_the_viewers_partnership(app, alex, sam,
             assert {lane.partnership_id for lane in lanes} == {user.partnership_id}
         with pytest.raises(StatementError, match="viewer_partnership_id"):
             db.session.scalars(QUARTERS).all()  # a statement for VIEWER needs its viewer
+        alex_row = db.session.get(User, alex.id)
+        assert viewer(alex_row, viewer_id=0, quarter_id=7) == {
+            "quarter_id": 7,
+            "viewer_id": alex.id,  # what a caller passes cannot replace who looks
+            "viewer_partnership_id": alex_row.partnership_id,
+        }
 
 
 # -- rendered cards (goalmap.cards) -------------------------------------------------
@@ -168,6 +176,16 @@ def _card(page: str, goal_id: int) -> str:
     match = re.search(rf'<li id="goal-{goal_id}-item".*?</li>', page, re.S)
     assert match, f"goal {goal_id} is not on the board"
     return match.group(0)
+
+
+def test_each_app_keeps_its_own_cards(app, alex, quarter, alex_client):
+    make_goal(app, quarter, lane_of(app, alex), title="Run a 10k")
+    assert alex_client.get(f"/quarters/{quarter.id}").status_code == 200
+    assert len(app.extensions["goalmap_cards"].rendered) == 1
+    other = create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"]))
+    assert len(other.extensions["goalmap_cards"].rendered) == 0
+    cards.forget(app)
+    assert len(app.extensions["goalmap_cards"].rendered) == 0
 
 
 def test_a_changed_goal_shows_its_change_on_the_next_board(app, alex, quarter, alex_client):
@@ -243,6 +261,16 @@ def test_an_unchanged_board_is_answered_304_from_the_first_view_on(
     assert changed.status_code == 200
     assert "Plant the beech hedge" in changed.get_data(as_text=True)
     assert changed.headers["ETag"] != etag
+
+
+def test_only_the_server_can_make_a_tag(app, alex, quarter, alex_client):
+    url = f"/quarters/{quarter.id}"
+    etag = alex_client.get(url).headers["ETag"]
+    assert alex_client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    # The same parts hashed with another key (the session stays signed in: a fallback).
+    app.config["SECRET_KEY_FALLBACKS"] = [app.config["SECRET_KEY"]]
+    app.config["SECRET_KEY"] = "another-secret"
+    assert alex_client.get(url, headers={"If-None-Match": etag}).status_code == 200
 
 
 def test_another_member_or_session_never_shares_the_tag(app, alex, sam, quarter, sam_client):
