@@ -61,6 +61,20 @@ QUARTERS = scoped(Quarter, user=VIEWER).order_by(Quarter.starts_on.desc())
 LANES = scoped(Lane, user=VIEWER).order_by(Lane.position)
 STAGES = scoped(Stage, user=VIEWER).order_by(Stage.position)
 GOALS = board_goals(bindparam("quarter_id", type_=Integer), CARD_COLUMNS, user=VIEWER)
+# The timeline's bars need a few columns of each goal (see goalmap.timeline): plain rows.
+TIMELINE_GOALS = (
+    scoped(Goal, user=VIEWER)
+    .where(Goal.quarter_id == bindparam("quarter_id", type_=Integer))
+    .with_only_columns(
+        Goal.id,
+        Goal.lane_id,
+        Goal.owner_id,
+        Goal.title,
+        Goal.status,
+        Goal.starts_on,
+        Goal.target_on,
+    )
+)
 
 
 @dataclass
@@ -175,8 +189,8 @@ def new_quarter():
 def timeline(quarter_id: int):
     """The quarter's goals as bars across its weeks, where lives intersect and diverge."""
     quarter = get_or_404(Quarter, quarter_id)
-    lanes = db.session.scalars(scoped(Lane).order_by(Lane.position)).all()
-    goals = db.session.scalars(scoped(Goal).where(Goal.quarter_id == quarter.id)).all()
+    lanes = db.session.scalars(LANES, viewer()).all()
+    goals = db.session.execute(TIMELINE_GOALS, viewer(quarter_id=quarter.id)).all()
     hidden = len(db.session.execute(hidden_goals(quarter.id)).all())
     plan = build_timeline(quarter, lanes, goals, current_user.partnership.members)
     return render_template("board/timeline.html", timeline=plan, hidden=hidden)

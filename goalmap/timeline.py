@@ -1,6 +1,7 @@
 """The quarter as a timeline: weeks across, a row per lane, goals as bars.
 
-Pure computation on loaded rows, so it is tested on known dates without a request.
+Pure computation on loaded rows, so it is tested on known dates without a request. A
+goal here is anything with the columns it reads (the page passes plain rows).
 """
 
 from dataclasses import dataclass, field

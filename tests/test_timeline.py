@@ -105,3 +105,25 @@ def test_the_partner_never_sees_a_private_goal_on_the_timeline(app, alex, sam, s
     assert "Secret plan" not in page and "19 Feb" not in page
     assert "1 private goal of your partner is not shown." in page
     assert 'class="tl-bar c-s6 c-e7"' in page  # Trip: week 6 only
+
+
+def test_goals_without_dates_or_outside_the_quarter_are_listed_with_their_lane(
+    app, alex, alex_client
+):
+    quarter = make_quarter(app, alex)
+    make_goal(app, quarter, lane_of(app, alex), title="Learn to juggle")
+    make_goal(app, quarter, shared_lane(app, alex), title="Sort the attic")
+    make_goal(
+        app,
+        quarter,
+        shared_lane(app, alex),
+        title="Summer trip",
+        starts_on=date(2027, 7, 1),
+        target_on=date(2027, 7, 14),
+    )
+    page = alex_client.get(f"/quarters/{quarter.id}/timeline").get_data(as_text=True)
+    aside = page.split('<section class="timeline-aside">')[1]
+    undated = aside.split("Dated outside this quarter")[0]
+    assert 'Learn to juggle <span class="muted">(Alex)</span>' in undated
+    assert 'Sort the attic <span class="muted">(Together)</span>' in undated
+    assert "⚠ Summer trip: 2027-07-01 → 2027-07-14" in aside
