@@ -37,6 +37,9 @@ class BoundViewer:
 
 VIEWER = BoundViewer()
 
+# Ids are INTEGER columns: PostgreSQL's end at 2**31 - 1.
+MAX_ID = 2**31 - 1
+
 
 def viewer(user: User | None = None, **params) -> dict:
     """The parameters of a statement built for :data:`VIEWER`: who looks, and ``params``."""
@@ -62,8 +65,8 @@ def scoped(
 
 def get_or_404(model, ident, *, include_deleted: bool = False):
     """One record by id through :func:`scoped`; 404 when it is not the member's to see."""
-    if not isinstance(ident, int):
-        abort(404)
+    if not isinstance(ident, int) or not 0 < ident <= MAX_ID:
+        abort(404)  # no such record; PostgreSQL would refuse an id beyond its integers
     record = db.session.scalar(_by_id(model, include_deleted), viewer(ident=ident))
     if record is None:
         abort(404)

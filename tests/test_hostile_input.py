@@ -181,3 +181,15 @@ def test_numbers_and_ids_never_fail_with_a_server_error(
         "/quarters/new", data={"name": period, "starts_on": hours, "ends_on": amount}
     )
     assert quarter_form.status_code in (302, 422)
+
+
+@pytest.mark.parametrize("ident", ["2147483648", "9223372036854775808", "99999999999999999999"])
+def test_ids_beyond_the_databases_integers_are_not_found(app, alex, quarter, alex_client, ident):
+    goal = make_goal(app, quarter, lane_of(app, alex))
+    stage = goal.stage_id
+    moved = alex_client.post(
+        f"/goals/{goal.id}/move", data={"lane_id": ident, "stage_id": stage, "position": 0}
+    )
+    assert moved.status_code == 404
+    for path in (f"/goals/{ident}/edit", f"/quarters/{ident}", f"/quarters/{ident}/timeline"):
+        assert alex_client.get(path).status_code == 404, path
