@@ -37,8 +37,8 @@ class BoundViewer:
 
 VIEWER = BoundViewer()
 
-# Ids are INTEGER columns: PostgreSQL's end at 2**31 - 1.
-MAX_ID = 2**31 - 1
+# The largest value of an INTEGER column (ids, versions) on PostgreSQL.
+MAX_INTEGER = 2**31 - 1
 
 
 def viewer(user: User | None = None, **params) -> dict:
@@ -65,7 +65,7 @@ def scoped(
 
 def get_or_404(model, ident, *, include_deleted: bool = False):
     """One record by id through :func:`scoped`; 404 when it is not the member's to see."""
-    if not isinstance(ident, int) or not 0 < ident <= MAX_ID:
+    if not isinstance(ident, int) or not 0 < ident <= MAX_INTEGER:
         abort(404)  # no such record; PostgreSQL would refuse an id beyond its integers
     record = db.session.scalar(_by_id(model, include_deleted), viewer(ident=ident))
     if record is None:

@@ -1,9 +1,11 @@
 """Hostile input: an XSS corpus through every text field, and fuzzed forms that must never 500."""
 
 import pytest
-from factories import lane_of, make_goal, make_quarter, shared_lane, stages_of
+from factories import lane_of, load, make_goal, make_quarter, shared_lane, stages_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from goalmap.models import Goal
 
 XSS = [
     "<script>alert(1)</script>",
@@ -193,3 +195,15 @@ def test_ids_beyond_the_databases_integers_are_not_found(app, alex, quarter, ale
     assert moved.status_code == 404
     for path in (f"/goals/{ident}/edit", f"/quarters/{ident}", f"/quarters/{ident}/timeline"):
         assert alex_client.get(path).status_code == 404, path
+
+
+@pytest.mark.parametrize("version", ["99999999999999", "2147483648", "²", "١"])
+def test_a_version_the_server_never_gave_asks_for_a_reload(
+    app, alex, quarter, alex_client, version
+):
+    goal = make_goal(app, quarter, lane_of(app, alex), title="Learn the cello")
+    data = {"title": "Changed", "status": "active", "version": version}
+    answer = alex_client.post(f"/goals/{goal.id}/edit", data=data, htmx=True)
+    assert answer.status_code == 422
+    assert "This form is out of date; reload the page." in answer.get_data(as_text=True)
+    assert load(app, Goal, goal.id).title == "Learn the cello"

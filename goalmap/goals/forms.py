@@ -1,3 +1,5 @@
+import re
+
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -18,6 +20,7 @@ from wtforms.validators import (
 
 from goalmap.fields import DayField, Form, strip
 from goalmap.models import GOAL_STATUSES
+from goalmap.scoping import MAX_INTEGER
 
 
 class GoalForm(Form):
@@ -40,7 +43,10 @@ class GoalForm(Form):
             raise ValidationError("The target date cannot be before the start date.")
 
     def validate_version(self, field) -> None:
-        if field.data and not field.data.isdigit():
+        # Only a version this server could have handed out (ASCII digits, an INTEGER).
+        if field.data and not (
+            re.fullmatch(r"[0-9]{1,10}", field.data) and int(field.data) <= MAX_INTEGER
+        ):
             raise ValidationError("This form is out of date; reload the page.")
 
     def values(self, lane_is_shared: bool) -> dict:
