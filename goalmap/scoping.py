@@ -7,7 +7,7 @@ through :func:`get_or_404` and take partnership, lane and owner from what was
 loaded, never from the URL or the form.
 
 The models' own bookkeeping reads past this path, keyed on a record loaded through
-it: a cell's ids and ranks (``Goal._others``, ``Goal.place``), the quarter a change
+it: a cell's ids and ranks (``Goal._others``), the quarter a change
 locks (``database.lock_board``). It reads no content.
 """
 

@@ -58,6 +58,12 @@ MATRIX = {
     "goals.show": ("GET", "/goals/{secret}", None, PRIVATE_ONLY),
     "goals.edit": ("GET", "/goals/{personal}/edit", None, PERSONAL),
     "goals.move": ("GET", "/goals/{personal}/move", None, PERSONAL),
+    "goals.move_places": (
+        "GET",
+        "/goals/{personal}/move/places?lane_id={alex_lane}&stage_id={stage}",
+        None,
+        PERSONAL,
+    ),
     "goals.delete": ("POST", "/goals/{personal}/delete", {}, PERSONAL),
     "goals.restore": ("POST", "/goals/{personal}/restore", {}, PERSONAL),
     "goals.comment": ("POST", "/goals/{shared}/comments", {"body": "Go!"}, SHARED),

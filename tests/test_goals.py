@@ -9,7 +9,7 @@ from goalmap.extensions import db
 from goalmap.models import Goal, User
 from goalmap.scoping import board_goals
 
-PLACE_OPTION = re.compile(r'<option value="(\d+)"[^>]*>([^<]+)</option>')
+PLACE_OPTION = re.compile(r'<option value="(\d+)"( selected)?>([^<]+)</option>')
 
 
 def new_goal(client, quarter, lane, stage, htmx=False, **fields):
@@ -423,25 +423,57 @@ def test_the_move_form_is_the_keyboard_way(app, alex, quarter, alex_client):
     goal = make_goal(app, quarter, lane_of(app, alex))
     form = alex_client.get(f"/goals/{goal.id}/move", htmx=True).get_data(as_text=True)
     assert form.lstrip().startswith(f'<form id="goal-{goal.id}-move"')
-    assert re.search(r'<select id="move-\d+-lane" name="lane_id" autofocus>', form)
+    assert re.search(r'<select id="move-\d+-lane" name="lane_id" autofocus ', form)
     assert "Move goal" in alex_client.get(f"/goals/{goal.id}/move").get_data(as_text=True)
 
 
-def test_the_move_form_offers_places_around_where_the_goal_is(app, alex, quarter, alex_client):
-    lane, stage = lane_of(app, alex), stages_of(app, alex)[0]
-    first, second, third = (make_goal(app, quarter, lane, stage, title=t) for t in "ABC")
-    form = alex_client.get(f"/goals/{second.id}/move", htmx=True).get_data(as_text=True)
-    places = dict((label, int(value)) for value, label in PLACE_OPTION.findall(form))
-    assert (places["One up"], places["Where it is now"], places["One down"]) == (0, 1, 2)
-    move = {"lane_id": lane.id, "stage_id": stage.id, "position": places["One up"]}
-    alex_client.post(f"/goals/{second.id}/move", data=move, htmx=True)
-    assert cell_positions(app, quarter.id)[lane.id, stage.id] == [
-        (0, second.id),
-        (1, first.id),
-        (2, third.id),
+def test_the_move_form_offers_the_places_of_the_cell_it_moves_to(
+    app, alex, sam, quarter, alex_client
+):
+    lane, (ideas, doing, *_rest) = lane_of(app, alex), stages_of(app, alex)
+    first, second, third = (make_goal(app, quarter, lane, ideas, title=t) for t in "ABC")
+    make_goal(app, quarter, lane, doing, title="Doing now")
+
+    def places(url: str) -> list[tuple[int, str, bool]]:
+        page = alex_client.get(url, htmx=True).get_data(as_text=True)
+        field = page[page.index(f'id="move-{second.id}-place"') :]
+        return [
+            (int(value), label, bool(chosen))
+            for value, chosen, label in PLACE_OPTION.findall(field)
+        ]
+
+    assert places(f"/goals/{second.id}/move") == [
+        (0, "At the top", False),
+        (1, "After “A” (where it is now)", True),
+        (2, "After “C”", False),
     ]
-    form = alex_client.get(f"/goals/{second.id}/move", htmx=True).get_data(as_text=True)
-    assert "One up" not in form
+    query = f"lane_id={lane.id}&stage_id={doing.id}"
+    assert places(f"/goals/{second.id}/move/places?{query}") == [
+        (0, "At the top", False),
+        (1, "After “Doing now”", True),  # another cell: its bottom
+    ]
+    # What the form offers is what a move does: "After “C”" puts B last.
+    move = {"lane_id": lane.id, "stage_id": ideas.id, "position": 2}
+    alex_client.post(f"/goals/{second.id}/move", data=move, htmx=True)
+    assert cell_positions(app, quarter.id)[lane.id, ideas.id] == [
+        (0, first.id),
+        (1, third.id),
+        (2, second.id),
+    ]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "lane_id=x&stage_id=1", "lane_id=2147483648&stage_id=1", "lane_id={sam_lane}&stage_id=1"],
+)
+def test_places_for_a_cell_that_is_not_the_members_are_refused(
+    app, alex, sam, quarter, alex_client, query
+):
+    goal = make_goal(app, quarter, lane_of(app, alex))
+    url = f"/goals/{goal.id}/move/places?" + query.format(sam_lane=lane_of(app, sam).id)
+    answer = alex_client.get(url, htmx=True)
+    assert answer.status_code in (403, 404)
+    assert "At the top" not in answer.get_data(as_text=True)
 
 
 # -- delete and undo ----------------------------------------------------------------

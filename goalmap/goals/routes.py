@@ -118,7 +118,8 @@ def move(goal_id: int):
         lanes = db.session.scalars(scoped(Lane).order_by(Lane.position)).all()
         stages = db.session.scalars(scoped(Stage).order_by(Stage.position)).all()
         template = "goals/_move_form.html" if htmx else "goals/move.html"
-        return render_template(template, goal=goal, lanes=lanes, stages=stages, place=goal.place())
+        places = _places(goal, goal.lane_id, goal.stage_id)
+        return render_template(template, goal=goal, lanes=lanes, stages=stages, places=places)
     lane = _lane_for_writing(form.lane_id.data)
     stage = get_or_404(Stage, form.stage_id.data)
     # Only what places goals waits for the board: the lane and column are read before.
@@ -150,6 +151,47 @@ def move(goal_id: int):
     loads = quarter_loads(goal.quarter, current_user) if goal.owner_id != owner_before else None
     currency = current_user.partnership.currency
     return render_template("goals/_moved.html", goal=goal, loads=loads, currency=currency), headers
+
+
+@bp.get("/goals/<int:goal_id>/move/places")
+@login_required
+def move_places(goal_id: int):
+    """The move form's Place choices for the lane and column chosen in it (htmx asks
+    when either changes, so the choices name the goals of the cell the goal will go to)."""
+    goal = _editable(get_or_404(Goal, goal_id))
+    lane = _lane_for_writing(request.args.get("lane_id", type=int))
+    stage = get_or_404(Stage, request.args.get("stage_id", type=int))
+    return render_template(
+        "goals/_move_place.html", goal=goal, places=_places(goal, lane.id, stage.id)
+    )
+
+
+def _places(goal: Goal, lane_id: int, stage_id: int) -> list[tuple[int, str, bool]]:
+    """Where ``goal`` can go in a cell, as (index, label, chosen): at the top, or after
+    each of the cell's other goals. Chosen: where it is now, or the bottom of another
+    cell. The cell is the member's own lane or a shared one, so they see all its goals."""
+    others = db.session.execute(
+        scoped(Goal)
+        .where(
+            Goal.quarter_id == goal.quarter_id,
+            Goal.lane_id == lane_id,
+            Goal.stage_id == stage_id,
+            Goal.id != goal.id,
+        )
+        .order_by(Goal.position)
+        .with_only_columns(Goal.title, Goal.position)
+    ).all()
+    here = (lane_id, stage_id) == (goal.lane_id, goal.stage_id)
+    chosen = sum(1 for other in others if other.position < goal.position) if here else len(others)
+    labels = ["At the top", *(f"After “{other.title}”" for other in others)]
+    return [
+        (
+            index,
+            f"{label} (where it is now)" if here and index == chosen else label,
+            index == chosen,
+        )
+        for index, label in enumerate(labels)
+    ]
 
 
 @bp.post("/goals/<int:goal_id>/comments")

@@ -12,7 +12,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     bindparam,
-    func,
     select,
     text,
     update,
@@ -295,14 +294,6 @@ class Goal(db.Model):
             execution_options={"synchronize_session": False},
         )
         return mine
-
-    def place(self) -> int:
-        """Where the goal sits among its cell's live goals (0: at the top)."""
-        return db.session.scalar(
-            select(func.count())
-            .select_from(Goal)
-            .where(*self._cell(self.lane_id, self.stage_id), Goal.position < self.position)
-        )
 
     def place_last(self) -> None:
         """Put a new (or restored) goal at the end of its cell.

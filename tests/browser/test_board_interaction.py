@@ -8,6 +8,7 @@ from helpers import (
     drag,
     partners,
     screenshot,
+    settled,
     titles_in,
     touch_drag,
 )
@@ -75,6 +76,9 @@ def test_moving_with_the_keyboard_only(new_page):
     alex.keyboard.press("Tab")  # to "Column"
     alex.keyboard.press("ArrowDown")
     alex.keyboard.press("ArrowDown")  # Ideas → This quarter → In progress
+    settled(alex)  # the places of the chosen cell came in: it is empty, so only the top
+    place = alex.get_by_label("Place")
+    assert place.locator("option").all_inner_texts() == ["At the top"]
     alex.keyboard.press("Tab")  # to "Place"
     alex.keyboard.press("Tab")  # to the Move button
     alex.keyboard.press("Enter")
