@@ -240,19 +240,14 @@ class Goal(db.Model):
     # index never sees a clash mid-statement: neither SQLite nor PostgreSQL defer it.
     BAND = 1 << 30
 
-    def _cell(self, lane_id: int, stage_id: int):
-        return (
-            Goal.quarter_id == self.quarter_id,
-            Goal.lane_id == lane_id,
-            Goal.stage_id == stage_id,
-            Goal.deleted_at.is_(None),
-        )
+    def _cell(self, lane_id: int, stage_id: int) -> dict:
+        """The parameters that name a cell of this goal's quarter (see _IN_CELL)."""
+        return {"cell_quarter": self.quarter_id, "cell_lane": lane_id, "cell_stage": stage_id}
 
     def _others(self, lane_id: int, stage_id: int) -> list:
         """(id, position) of the cell's other live goals, in order."""
-        cell = {"quarter_id": self.quarter_id, "lane_id": lane_id, "stage_id": stage_id}
         with db.session.no_autoflush:  # a goal being created must not be written half-made
-            rows = db.session.execute(_CELL, cell)
+            rows = db.session.execute(_CELL, self._cell(lane_id, stage_id))
             return [row for row in rows if row.id != self.id]
 
     def _place(self, lane_id: int, stage_id: int, index: int | None = None) -> int:
@@ -288,9 +283,8 @@ class Goal(db.Model):
             [{"goal_id": goal_id, "rank": rank} for goal_id, rank in ranks],
         )
         db.session.execute(
-            update(Goal)
-            .where(*self._cell(lane_id, stage_id), Goal.position >= self.BAND)
-            .values(position=Goal.position - self.BAND),
+            _OUT_OF_BAND,
+            self._cell(lane_id, stage_id),
             execution_options={"synchronize_session": False},
         )
         return mine
@@ -334,14 +328,18 @@ class Goal(db.Model):
         self.place_last()
 
 
-# A cell's live goals in order, which every move and new goal reads: built once.
-_CELL = (
-    select(Goal.id, Goal.position)
-    .where(
-        Goal.quarter_id == bindparam("quarter_id", type_=Integer),
-        Goal.lane_id == bindparam("lane_id", type_=Integer),
-        Goal.stage_id == bindparam("stage_id", type_=Integer),
-        Goal.deleted_at.is_(None),
-    )
-    .order_by(Goal.position)
+# A cell's live goals, named by the parameters Goal._cell gives. Every move and new goal
+# reads the cell, so its statements are built once.
+# (An UPDATE keeps parameters named after its columns for itself: hence cell_*.)
+_IN_CELL = (
+    Goal.quarter_id == bindparam("cell_quarter", type_=Integer),
+    Goal.lane_id == bindparam("cell_lane", type_=Integer),
+    Goal.stage_id == bindparam("cell_stage", type_=Integer),
+    Goal.deleted_at.is_(None),
+)
+_CELL = select(Goal.id, Goal.position).where(*_IN_CELL).order_by(Goal.position)
+_OUT_OF_BAND = (
+    update(Goal)
+    .where(*_IN_CELL, Goal.position >= Goal.BAND)
+    .values(position=Goal.position - Goal.BAND)
 )
