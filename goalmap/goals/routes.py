@@ -5,12 +5,12 @@ from flask_login import current_user, login_required
 
 from goalmap.auth import safe_next
 from goalmap.balance import quarter_loads
-from goalmap.board import Board, writable
+from goalmap.board import LANES, STAGES, Board, writable
 from goalmap.database import lock_board
 from goalmap.extensions import db, htmx
 from goalmap.goals.forms import CommentForm, GoalForm, MoveForm, NewGoalForm
 from goalmap.models import Goal, GoalComment, Lane, Quarter, Stage
-from goalmap.scoping import get_or_404, scoped
+from goalmap.scoping import get_or_404, scoped, viewer
 
 bp = Blueprint("goals", __name__)
 
@@ -115,8 +115,8 @@ def move(goal_id: int):
         _editable(goal)
         if form.is_submitted():
             abort(422, "Choose a lane, a column and a position.")
-        lanes = db.session.scalars(scoped(Lane).order_by(Lane.position)).all()
-        stages = db.session.scalars(scoped(Stage).order_by(Stage.position)).all()
+        lanes = db.session.scalars(LANES, viewer()).all()
+        stages = db.session.scalars(STAGES, viewer()).all()
         template = "goals/_move_form.html" if htmx else "goals/move.html"
         places = _places(goal, goal.lane_id, goal.stage_id)
         return render_template(template, goal=goal, lanes=lanes, stages=stages, places=places)

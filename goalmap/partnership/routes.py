@@ -11,6 +11,7 @@ from flask import (
 from flask_login import current_user, login_required, logout_user
 
 from goalmap.auth import RegisterForm, start_session
+from goalmap.board import LANES, STAGES
 from goalmap.extensions import db
 from goalmap.models import Invite, Lane, SharedValue, Stage
 from goalmap.models._time import utcnow
@@ -28,7 +29,7 @@ from goalmap.partnership.service import (
     leave,
     move_in_order,
 )
-from goalmap.scoping import get_or_404, scoped
+from goalmap.scoping import get_or_404, scoped, viewer
 
 bp = Blueprint("partnership", __name__)
 
@@ -48,8 +49,8 @@ def _settings_page(status: int = 200, **forms):
         "stage_form": NameForm(prefix="stage"),
         "value_form": NameForm(prefix="value"),
         "values": db.session.scalars(scoped(SharedValue).order_by(SharedValue.name)).all(),
-        "lanes": db.session.scalars(scoped(Lane).order_by(Lane.position)).all(),
-        "stages": db.session.scalars(scoped(Stage).order_by(Stage.position)).all(),
+        "lanes": db.session.scalars(LANES, viewer()).all(),
+        "stages": db.session.scalars(STAGES, viewer()).all(),
         "invites": [i for i in invites if i.is_open],
         **forms,
     }

@@ -3,6 +3,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from goalmap.balance import quarter_loads
+from goalmap.board import STAGES
 from goalmap.database import lock_board
 from goalmap.extensions import db
 from goalmap.goals.forms import GoalForm
@@ -19,7 +20,7 @@ from goalmap.planning import service
 from goalmap.planning.forms import OurGoalForm, ReviewForm
 from goalmap.resources.forms import AvailabilityForm
 from goalmap.resources.routes import my_availability
-from goalmap.scoping import countable_goals, get_or_404, hidden_goals, scoped
+from goalmap.scoping import countable_goals, get_or_404, hidden_goals, scoped, viewer
 
 bp = Blueprint("planning", __name__, url_prefix="/quarters/<int:quarter_id>/session")
 
@@ -61,7 +62,7 @@ def _comments(goals: list[Goal]) -> dict[int, list[GoalComment]]:
 
 def _default_stage() -> Stage:
     """New session goals go to the second column ("This quarter" by default)."""
-    stages = db.session.scalars(scoped(Stage).order_by(Stage.position)).all()
+    stages = db.session.scalars(STAGES, viewer()).all()
     return stages[1] if len(stages) > 1 else stages[0]
 
 
