@@ -16,6 +16,8 @@ from cachetools import LRUCache
 from flask import current_app, request
 from markupsafe import Markup
 
+from goalmap.models.board import may_change
+
 # About 1 KB a card: a few MB per worker, and far more cards than a partnership has.
 SIZE = 4096
 
@@ -33,7 +35,7 @@ def editable(goal, user_id: int, read_only: bool = False) -> bool:
     quarter that is not reviewed. A private placeholder is nobody's to change."""
     if read_only or getattr(goal, "is_hidden", False):
         return False
-    return goal.owner_id is None or goal.owner_id == user_id
+    return may_change(goal.owner_id, user_id)
 
 
 def items(goals, user_id: int, read_only: bool) -> Markup:

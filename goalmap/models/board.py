@@ -29,6 +29,12 @@ DEFAULT_STAGES = ("Ideas", "This quarter", "In progress", "Done")
 DEFAULT_SHARED_LANE = "Together"
 
 
+def may_change(owner_id: int | None, user_id: int) -> bool:
+    """Who may change a lane or a goal: a shared one (no owner) every member, a personal
+    one its owner alone."""
+    return owner_id is None or owner_id == user_id
+
+
 def next_quarter(today: date) -> tuple[str, date, date]:
     """The calendar quarter after the one ``today`` is in."""
     index = (today.month - 1) // 3 + 1
@@ -100,8 +106,7 @@ class Lane(db.Model):
         return self.owner.display_name if self.owner else self.name
 
     def editable_by(self, user: User) -> bool:
-        """Shared lanes belong to every member; a personal lane to its owner alone."""
-        return self.owner_id is None or self.owner_id == user.id
+        return may_change(self.owner_id, user.id)
 
 
 class Stage(db.Model):
@@ -208,7 +213,7 @@ class Goal(db.Model):
         return goal
 
     def editable_by(self, user: User) -> bool:
-        return self.owner_id is None or self.owner_id == user.id
+        return may_change(self.owner_id, user.id)
 
     def save_edit(self, expected_version: int, **values) -> bool:
         """Store an edit made on ``expected_version``; False if someone saved in between.
