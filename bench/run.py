@@ -31,7 +31,7 @@ from flask import before_render_template, template_rendered
 from sqlalchemy import create_engine, event, make_url, select
 
 from bench.seed import seed
-from goalmap import cards, create_app
+from goalmap import create_app, views
 from goalmap.config import normalise_database_url
 from goalmap.extensions import db
 from goalmap.models import Goal
@@ -132,7 +132,7 @@ def in_process(app, ids) -> dict:
         "get",
         f"/quarters/{big['quarter']}",
         repeat=5,
-        before=lambda: cards.forget(app),
+        before=lambda: views.forget_goal_items(app),
     )
     measure("timeline 500", "get", f"/quarters/{big['quarter']}/timeline", repeat=5)
     measure("balance 500", "get", f"/quarters/{big['quarter']}/balance", repeat=5)

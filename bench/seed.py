@@ -14,8 +14,8 @@ from goalmap.models import (
     GoalEvent,
     Invite,
     Lane,
+    PlanningSeat,
     Quarter,
-    SessionMember,
     SharedValue,
     Stage,
     User,
@@ -150,7 +150,7 @@ def seed(board_sizes=(500, 200, 5)) -> dict:
                 )
             )
             db.session.add(
-                SessionMember(
+                PlanningSeat(
                     partnership_id=partnership.id, quarter_id=quarter.id, user_id=person.id
                 )
             )

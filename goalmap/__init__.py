@@ -1,5 +1,6 @@
 """Goalmap: two partners plan each quarter on one board."""
 
+from importlib import import_module
 from pathlib import Path
 
 from flask import Flask
@@ -8,6 +9,19 @@ from goalmap import config as defaults
 from goalmap.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Every area is one package of one shape (see docs/architecture.md).
+AREAS = (
+    "auth",
+    "partnership",
+    "board",
+    "goals",
+    "timeline",
+    "planning",
+    "resources",
+    "transfer",
+    "demo",
+)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -29,32 +43,15 @@ def create_app(config: dict | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
 
-    from goalmap import (
-        auth,
-        board,
-        cards,
-        database,
-        errors,
-        filters,
-        passwords,
-        security,
-        seed,
-        transfer,
-    )
-    from goalmap.goals import routes as goals
-    from goalmap.partnership import routes as partnership
-    from goalmap.planning import routes as planning
-    from goalmap.resources import routes as resources
+    from goalmap import database, errors, filters, passwords, security, views
 
-    cards.init_app(app)
     database.init_app(app)
     filters.init_app(app)
     passwords.init_app(app)
     security.init_app(app)
     errors.init_app(app)
-    seed.init_app(app)
-    transfer.init_app(app)
-    blueprints = (auth, partnership, board, goals, planning, resources, transfer)
-    for module in blueprints:
-        app.register_blueprint(module.bp)
+    views.init_app(app)
+    for area in AREAS:
+        import_module(f"goalmap.{area}.routes")  # its views attach to its blueprint
+        app.register_blueprint(import_module(f"goalmap.{area}").bp)
     return app

@@ -15,7 +15,7 @@ from functools import cache
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Integer, Select, bindparam, case, literal, or_, select
+from sqlalchemy import Integer, Select, bindparam, case, func, literal, or_, select
 
 from goalmap.extensions import db
 from goalmap.models import Goal, User
@@ -95,6 +95,12 @@ def hidden_goals(quarter_id: int, user: User | None = None) -> Select:
         Goal.is_draft.is_(False),
         Goal.owner_id != user.id,
     )
+
+
+def hidden_goal_count(quarter_id: int, user: User | None = None) -> int:
+    """How many of the other members' private goals a quarter holds (see hidden_goals)."""
+    hidden = hidden_goals(quarter_id, user).subquery()
+    return db.session.scalar(select(func.count()).select_from(hidden))
 
 
 # What every member may know of any goal on their board: that it is there, and where.

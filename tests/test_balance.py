@@ -14,9 +14,9 @@ from factories import (
 )
 from sqlalchemy import select
 
-from goalmap import balance
 from goalmap.extensions import db
 from goalmap.models import Allocation, Availability, GoalEvent, User
+from goalmap.resources import service as balance
 
 
 def loads_for(app, quarter, viewer):

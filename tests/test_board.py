@@ -15,11 +15,11 @@ from factories import (
 from sqlalchemy import select
 from sqlalchemy.exc import StatementError
 
-from goalmap import cards, create_app
-from goalmap.board import LANES, QUARTERS
+from goalmap import create_app, views
+from goalmap.board.queries import LANES, QUARTERS
 from goalmap.extensions import db
 from goalmap.models import Goal, Quarter, User
-from goalmap.models.board import next_quarter
+from goalmap.models.quarters import next_quarter
 from goalmap.scoping import viewer
 
 GOOD = {"name": "2027 Q2", "starts_on": "2027-04-01", "ends_on": "2027-06-30"}
@@ -169,7 +169,7 @@ def test_statements_built_once_read_only_the_viewers_partnership(app, alex, sam,
         }
 
 
-# -- rendered cards (goalmap.cards) -------------------------------------------------
+# -- goals drawn once (goalmap.views) -------------------------------------------------
 
 
 def _card(page: str, goal_id: int) -> str:
@@ -178,14 +178,14 @@ def _card(page: str, goal_id: int) -> str:
     return match.group(0)
 
 
-def test_each_app_keeps_its_own_cards(app, alex, quarter, alex_client):
+def test_each_app_keeps_its_own_drawn_goals(app, alex, quarter, alex_client):
     make_goal(app, quarter, lane_of(app, alex), title="Run a 10k")
     assert alex_client.get(f"/quarters/{quarter.id}").status_code == 200
-    assert len(app.extensions["goalmap_cards"].rendered) == 1
+    assert len(app.extensions["goalmap_goal_items"].drawn) == 1
     other = create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"]))
-    assert len(other.extensions["goalmap_cards"].rendered) == 0
-    cards.forget(app)
-    assert len(app.extensions["goalmap_cards"].rendered) == 0
+    assert len(other.extensions["goalmap_goal_items"].drawn) == 0
+    views.forget_goal_items(app)
+    assert len(app.extensions["goalmap_goal_items"].drawn) == 0
 
 
 def test_a_changed_goal_shows_its_change_on_the_next_board(app, alex, quarter, alex_client):

@@ -21,7 +21,7 @@ from factories import (
 from sqlalchemy import text
 
 from goalmap.extensions import db
-from goalmap.models import Goal, Quarter, SessionMember, User
+from goalmap.models import Goal, PlanningSeat, Quarter, User
 
 VERSION = re.compile(r'name="version" type="hidden" value="(\d+)"')
 SECONDS = 3.0
@@ -179,7 +179,7 @@ def test_partners_agreeing_at_once_start_the_quarter_without_a_conflict(app, ale
     assert len(statuses) == 4 and set(statuses) <= {302, 409}
     assert statuses.count(302) >= 2
     with app.app_context():
-        seats = db.session.scalars(db.select(SessionMember)).all()
+        seats = db.session.scalars(db.select(PlanningSeat)).all()
         assert sorted(s.user_id for s in seats) == sorted([alex.id, sam.id])
         assert all(s.confirmed_at for s in seats)
         assert db.session.get(Quarter, planned).state == "active"

@@ -4,7 +4,7 @@ import re
 import pytest
 from factories import cell_positions, lane_of, load, make_goal, shared_lane, stages_of
 
-from goalmap.board import CARD_COLUMNS
+from goalmap.board.queries import GOAL_COLUMNS
 from goalmap.extensions import db
 from goalmap.models import Goal, User
 from goalmap.scoping import board_goals
@@ -72,8 +72,9 @@ def test_create_with_htmx_answers_with_the_board(app, alex, quarter, alex_client
         alex_client, quarter, shared_lane(app, alex), stages_of(app, alex)[0], htmx=True
     )
     assert response.status_code == 200
+    # The form asked to replace itself, where its errors show: success is the board.
     assert response.headers["HX-Retarget"] == "#board"
-    assert response.headers["HX-Trigger"] == "board-changed"
+    assert "HX-Trigger" not in response.headers  # no event that nothing hears
     body = response.get_data(as_text=True)
     assert body.lstrip().startswith('<section id="board"')
     assert 'id="flashes" class="flashes" role="status" hx-swap-oob="true"' in body
@@ -279,7 +280,7 @@ def test_the_board_query_sends_a_partners_private_goal_as_its_place_alone(app, a
         viewer = db.session.get(User, sam.id)
         rows = {
             row.id: row._asdict()
-            for row in db.session.execute(board_goals(quarter.id, CARD_COLUMNS, user=viewer))
+            for row in db.session.execute(board_goals(quarter.id, GOAL_COLUMNS, user=viewer))
         }
     assert set(rows) == {secret.id, open_goal.id}  # a draft is not there at all
     hidden = rows[secret.id]
@@ -333,10 +334,14 @@ def test_move_across_columns_and_lanes_keeps_positions_dense(app, alex, sam, qua
         htmx=True,
         data={"lane_id": shared.id, "stage_id": doing.id, "position": 0},
     )
-    assert response.headers["HX-Retarget"] == f"#goal-{goals[1].id}-item"
+    # The request names the goal's item as its target: nothing is retargeted.
+    assert "HX-Retarget" not in response.headers
     body = response.get_data(as_text=True)
     assert body.lstrip().startswith(f'<li id="goal-{goals[1].id}-item"')
     assert 'id="loads" hx-swap-oob="true"' in body
+    # The lanes it left and joined, counted by the server.
+    assert f'id="lane-{lane.id}-count" hx-swap-oob="true">3 goals<' in body
+    assert f'id="lane-{shared.id}-count" hx-swap-oob="true">1 goal<' in body
     assert len(body.encode()) < 4096
     moved = json.loads(response.headers["HX-Trigger-After-Settle"])["goal-moved"]
     assert (moved["id"], moved["lane"], moved["stage"], moved["position"]) == (

@@ -7,7 +7,7 @@ from factories import cell_positions, lane_of, load, make_goal, make_quarter, sh
 from sqlalchemy import select
 
 from goalmap.extensions import db
-from goalmap.models import Goal, GoalComment, GoalEvent, Quarter, SessionMember, SharedValue
+from goalmap.models import Goal, GoalComment, GoalEvent, PlanningSeat, Quarter, SharedValue
 
 
 @pytest.fixture
@@ -45,10 +45,10 @@ def test_planning_the_next_quarter_opens_its_session(app, alex, last_quarter, al
     assert 'aria-current="step"' in page and "1. Look back" in page
     # Looking at the session keeps nothing; a member's place is kept once they act.
     with app.app_context():
-        assert db.session.scalar(select(db.func.count()).select_from(SessionMember)) == 0
+        assert db.session.scalar(select(db.func.count()).select_from(PlanningSeat)) == 0
     alex_client.post(f"/quarters/{next_id}/session/ready")
     with app.app_context():
-        seats = db.session.scalars(select(SessionMember)).all()
+        seats = db.session.scalars(select(PlanningSeat)).all()
         assert [(s.user_id, s.ready_at is not None) for s in seats] == [(alex.id, True)]
 
 
@@ -268,7 +268,7 @@ def test_the_quarter_starts_when_every_member_agrees(
     assert quarter.state == "active" and quarter.started_at and quarter.revealed_at
     assert load(app, Quarter, last_quarter.id).state == "reviewed"
     with app.app_context():
-        seats = db.session.scalars(select(SessionMember).order_by(SessionMember.user_id)).all()
+        seats = db.session.scalars(select(PlanningSeat).order_by(PlanningSeat.user_id)).all()
         assert [s.user_id for s in seats] == [alex.id, sam.id]
         assert all(s.confirmed_at for s in seats)
     assert "Draft of Alex" in sam_client.get(f"/quarters/{next_id}").get_data(as_text=True)

@@ -5,7 +5,7 @@ from datetime import date
 from factories import lane_of, make_goal, make_quarter, shared_lane
 
 from goalmap.models import Goal, Lane, Quarter, User
-from goalmap.timeline import build
+from goalmap.timeline.service import build
 
 ALEX, SAM = User(id=1, display_name="Alex"), User(id=2, display_name="Sam")
 ALEX_LANE = Lane(id=10, owner_id=1, owner=ALEX, name="Alex", position=0)

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from goalmap import create_app
 from goalmap.extensions import db
 from goalmap.models import GoalComment, GoalEvent, SharedValue, User
-from goalmap.transfer import export_partnership, import_partnership
+from goalmap.transfer.service import export_partnership, import_partnership
 
 
 @pytest.fixture

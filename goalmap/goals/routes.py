@@ -1,18 +1,18 @@
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from goalmap.auth import safe_next
-from goalmap.balance import quarter_loads
-from goalmap.board import LANES, STAGES, Board, writable
+from goalmap.board import queries as board
+from goalmap.board.queries import Board
 from goalmap.database import lock_board
 from goalmap.extensions import db, htmx
+from goalmap.goals import bp, queries, service
 from goalmap.goals.forms import CommentForm, GoalForm, MoveForm, NewGoalForm
-from goalmap.models import Goal, GoalComment, Lane, Quarter, Stage
-from goalmap.scoping import get_or_404, scoped, viewer
-
-bp = Blueprint("goals", __name__)
+from goalmap.models import Goal, Lane, Quarter, Stage
+from goalmap.resources.service import quarter_loads
+from goalmap.scoping import get_or_404
+from goalmap.views import safe_next, writable
 
 
 def _editable(goal: Goal) -> Goal:
@@ -30,12 +30,13 @@ def _lane_for_writing(lane_id) -> Lane:
     return lane
 
 
-def board_changed(quarter: Quarter):
-    """Answer a change to the board: the re-rendered board for htmx, else the board page."""
+def board_changed(quarter: Quarter, headers: dict | None = None):
+    """Answer a change to the board: the re-rendered board for htmx (the request names
+    ``#board`` as its target), else the board page."""
     if not htmx:
         return redirect(url_for("board.show", quarter_id=quarter.id))
-    headers = {"HX-Retarget": "#board", "HX-Reswap": "outerHTML", "HX-Trigger": "board-changed"}
-    return render_template("board/_board_changed.html", board=Board.load(quarter)), 200, headers
+    board_now = Board.load(quarter, current_user)
+    return render_template("board/_board_changed.html", board=board_now), 200, headers or {}
 
 
 def _form_page(template: str, status: int = 200, **context):
@@ -64,7 +65,8 @@ def create(quarter_id: int):
         )
         db.session.commit()
         flash(f"Added “{goal.title}”.", "success")
-        return board_changed(quarter)
+        # The form asked to replace itself (where its errors show); success is the board.
+        return board_changed(quarter, {"HX-Retarget": "#board", "HX-Reswap": "outerHTML"})
     status = 422 if request.method == "POST" else 200
     return _form_page("goals/new.html", status, form=form, quarter=quarter, lane=lane, stage=stage)
 
@@ -115,8 +117,7 @@ def move(goal_id: int):
         _editable(goal)
         if form.is_submitted():
             abort(422, "Choose a lane, a column and a position.")
-        lanes = db.session.scalars(LANES, viewer()).all()
-        stages = db.session.scalars(STAGES, viewer()).all()
+        lanes, stages = board.lanes(current_user), board.stages(current_user)
         template = "goals/_move_form.html" if htmx else "goals/move.html"
         places = _places(goal, goal.lane_id, goal.stage_id)
         return render_template(template, goal=goal, lanes=lanes, stages=stages, places=places)
@@ -125,7 +126,7 @@ def move(goal_id: int):
     # Only what places goals waits for the board: the lane and column are read before.
     lock_board(goal.quarter_id, goal)
     _editable(goal)
-    owner_before = goal.owner_id
+    owner_before, lane_before = goal.owner_id, goal.lane_id
     place = goal.move_to(lane, stage, form.position.data)
     db.session.commit()
     message = f"Moved “{goal.title}” to {stage.name} in {lane.title}, place {place + 1}."
@@ -134,8 +135,8 @@ def move(goal_id: int):
         return redirect(
             url_for("board.show", quarter_id=goal.quarter_id, _anchor=f"goal-{goal.id}")
         )
-    # A small answer: the goal, and the loads when the move changed whose goal it is; the
-    # page puts the goal in its place.
+    # A small answer: the goal's item (the request's target), the goal counts of the
+    # lanes it left and joined, and the loads when the move changed whose goal it is.
     moved = {
         "id": goal.id,
         "lane": lane.id,
@@ -143,14 +144,13 @@ def move(goal_id: int):
         "position": place,
         "message": message,
     }
-    headers = {
-        "HX-Retarget": f"#goal-{goal.id}-item",
-        "HX-Reswap": "outerHTML",
-        "HX-Trigger-After-Settle": json.dumps({"goal-moved": moved}),
-    }
+    counts = board.lane_counts(goal.quarter, current_user)
+    lanes = {lane_before: counts.get(lane_before, 0), lane.id: counts.get(lane.id, 0)}
     loads = quarter_loads(goal.quarter, current_user) if goal.owner_id != owner_before else None
     currency = current_user.partnership.currency
-    return render_template("goals/_moved.html", goal=goal, loads=loads, currency=currency), headers
+    return render_template(
+        "goals/_moved.html", goal=goal, lanes=lanes, loads=loads, currency=currency
+    ), {"HX-Trigger-After-Settle": json.dumps({"goal-moved": moved})}
 
 
 @bp.get("/goals/<int:goal_id>/move/places")
@@ -167,31 +167,8 @@ def move_places(goal_id: int):
 
 
 def _places(goal: Goal, lane_id: int, stage_id: int) -> list[tuple[int, str, bool]]:
-    """Where ``goal`` can go in a cell, as (index, label, chosen): at the top, or after
-    each of the cell's other goals. Chosen: where it is now, or the bottom of another
-    cell. The cell is the member's own lane or a shared one, so they see all its goals."""
-    others = db.session.execute(
-        scoped(Goal)
-        .where(
-            Goal.quarter_id == goal.quarter_id,
-            Goal.lane_id == lane_id,
-            Goal.stage_id == stage_id,
-            Goal.id != goal.id,
-        )
-        .order_by(Goal.position)
-        .with_only_columns(Goal.title, Goal.position)
-    ).all()
-    here = (lane_id, stage_id) == (goal.lane_id, goal.stage_id)
-    chosen = sum(1 for other in others if other.position < goal.position) if here else len(others)
-    labels = ["At the top", *(f"After “{other.title}”" for other in others)]
-    return [
-        (
-            index,
-            f"{label} (where it is now)" if here and index == chosen else label,
-            index == chosen,
-        )
-        for index, label in enumerate(labels)
-    ]
+    others = queries.cell_neighbours(goal, lane_id, stage_id, current_user)
+    return service.places(goal, lane_id, stage_id, others)
 
 
 @bp.post("/goals/<int:goal_id>/comments")
@@ -201,14 +178,7 @@ def comment(goal_id: int):
     goal = get_or_404(Goal, goal_id)
     form = CommentForm()
     if form.validate_on_submit():
-        db.session.add(
-            GoalComment(
-                partnership_id=goal.partnership_id,
-                goal_id=goal.id,
-                author_id=current_user.id,
-                body=form.body.data,
-            )
-        )
+        service.comment(goal, current_user, form.body.data)
         db.session.commit()
         flash("Your comment is added.", "success")
     else:
@@ -224,9 +194,8 @@ def delete(goal_id: int):
     lock_board(goal.quarter_id, goal)
     goal.soft_delete()
     db.session.commit()
-    flash(
-        {"text": f"Deleted “{goal.title}”.", "undo": url_for(".restore", goal_id=goal.id)}, "undo"
-    )
+    undo = url_for(".restore", goal_id=goal.id)
+    flash({"text": f"Deleted “{goal.title}”.", "undo": undo, "target": "#board"}, "undo")
     return board_changed(goal.quarter)
 
 

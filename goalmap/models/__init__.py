@@ -1,7 +1,26 @@
 """The data model. Every table that holds partnership data has a ``partnership_id``
 so that one scoped path (``goalmap.scoping``) can filter it."""
 
-from goalmap.models.board import (
+from goalmap.models.allocations import (
+    ENERGY_LEVELS,
+    MONEY_PERIODS,
+    Allocation,
+    Availability,
+    per_quarter,
+)
+from goalmap.models.clock import utcnow
+from goalmap.models.people import (
+    COLOURS,
+    Invite,
+    Partnership,
+    User,
+    UserSession,
+    email_key,
+    hash_token,
+)
+from goalmap.models.quarters import (
+    DEFAULT_SHARED_LANE,
+    DEFAULT_STAGES,
     GOAL_STATUSES,
     QUARTER_STATES,
     Goal,
@@ -9,13 +28,19 @@ from goalmap.models.board import (
     Quarter,
     SharedValue,
     Stage,
+    may_change,
+    next_quarter,
 )
-from goalmap.models.people import Invite, Partnership, User, UserSession
-from goalmap.models.resources import Allocation, Availability
-from goalmap.models.session import GoalComment, GoalEvent, SessionMember
+from goalmap.models.seats import PlanningSeat
+from goalmap.models.story import GoalComment, GoalEvent
 
 __all__ = [
+    "COLOURS",
+    "DEFAULT_SHARED_LANE",
+    "DEFAULT_STAGES",
+    "ENERGY_LEVELS",
     "GOAL_STATUSES",
+    "MONEY_PERIODS",
     "QUARTER_STATES",
     "Allocation",
     "Availability",
@@ -25,10 +50,16 @@ __all__ = [
     "Invite",
     "Lane",
     "Partnership",
+    "PlanningSeat",
     "Quarter",
-    "SessionMember",
     "SharedValue",
     "Stage",
     "User",
     "UserSession",
+    "email_key",
+    "hash_token",
+    "may_change",
+    "next_quarter",
+    "per_quarter",
+    "utcnow",
 ]

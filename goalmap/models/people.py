@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, bindparam, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goalmap.extensions import db
-from goalmap.models._time import utcnow
+from goalmap.models.clock import utcnow
 
 # Colours a member can pick for their lane; each passes WCAG AA as text on white.
 COLOURS = {

@@ -1,4 +1,6 @@
-"""Partnership settings, invitations, and the board's lanes and stages.
+"""The partnership: its members, invitations and joining, leaving, settings and shared
+values."""
 
-``service`` holds the domain functions, ``routes`` the blueprint.
-"""
+from flask import Blueprint
+
+bp = Blueprint("partnership", __name__)

@@ -1,23 +1,10 @@
-from wtforms import BooleanField, HiddenField, PasswordField, RadioField, StringField
+from wtforms import BooleanField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from goalmap.fields import Form, strip
-from goalmap.models.people import COLOURS
+from goalmap.models import COLOURS
 from goalmap.passwords import check_password
-
-
-class NameForm(Form):
-    """Name a new or existing lane or stage.
-
-    Several of these share a page under different prefixes; CSRFProtect checks
-    every POST already, so the per-form token (which a prefix would rename) is off.
-    """
-
-    class Meta:
-        csrf = False
-
-    name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=40)])
 
 
 class PartnershipForm(Form):
@@ -32,10 +19,6 @@ class ColourForm(Form):
         choices=[SelectChoice(value, label) for value, label in COLOURS.items()],
         validators=[DataRequired()],
     )
-
-
-class OrderForm(Form):
-    direction = HiddenField(validators=[AnyOf(["up", "down"], message="Choose up or down.")])
 
 
 class ConfirmForm(Form):

@@ -1,57 +1,32 @@
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    session,
-    url_for,
-)
+from flask import abort, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, logout_user
 
-from goalmap.auth import RegisterForm, start_session
-from goalmap.board import LANES, STAGES
+from goalmap.auth import service as accounts
+from goalmap.auth.forms import RegisterForm
+from goalmap.board import queries as board
+from goalmap.board.forms import NameForm
 from goalmap.extensions import db
-from goalmap.models import Invite, Lane, SharedValue, Stage
-from goalmap.models._time import utcnow
-from goalmap.partnership.forms import (
-    ColourForm,
-    ConfirmForm,
-    NameForm,
-    OrderForm,
-    PartnershipForm,
-)
-from goalmap.partnership.service import (
-    JoinRefused,
-    delete_account,
-    join,
-    leave,
-    move_in_order,
-)
-from goalmap.scoping import get_or_404, scoped, viewer
-
-bp = Blueprint("partnership", __name__)
+from goalmap.models import Invite, SharedValue, utcnow
+from goalmap.partnership import bp, queries, service
+from goalmap.partnership.forms import ColourForm, ConfirmForm, PartnershipForm
+from goalmap.partnership.service import JoinRefused
+from goalmap.scoping import get_or_404
+from goalmap.views import start_login_session
 
 
 def _settings_page(status: int = 200, **forms):
     """Render settings with fresh forms, except those passed in (carrying errors)."""
     user = current_user
-    invites = db.session.scalars(
-        scoped(Invite)
-        .where(Invite.used_at.is_(None), Invite.revoked_at.is_(None))
-        .order_by(Invite.created_at.desc())
-    ).all()
     context = {
         "partnership_form": PartnershipForm(obj=user.partnership),
         "colour_form": ColourForm(colour=user.colour),
         "lane_form": NameForm(prefix="lane"),
         "stage_form": NameForm(prefix="stage"),
         "value_form": NameForm(prefix="value"),
-        "values": db.session.scalars(scoped(SharedValue).order_by(SharedValue.name)).all(),
-        "lanes": db.session.scalars(LANES, viewer()).all(),
-        "stages": db.session.scalars(STAGES, viewer()).all(),
-        "invites": [i for i in invites if i.is_open],
+        "values": queries.shared_values(user),
+        "lanes": board.lanes(user),
+        "stages": board.stages(user),
+        "invites": queries.open_invites(user),
         **forms,
     }
     return render_template("partnership/settings.html", **context), status
@@ -143,9 +118,9 @@ def join_accept(token: str):
             return render_template(
                 "partnership/join.html", invite=invite, token=token, form=form
             ), 422
-        user = form.create_user()
+        user = accounts.new_account(form.email.data, form.display_name.data, form.password.data)
     try:
-        join(user, invite)
+        service.join(user, invite)
     except JoinRefused as refusal:
         db.session.rollback()
         flash(str(refusal), "error")
@@ -153,7 +128,7 @@ def join_accept(token: str):
     if form is None:
         db.session.commit()
     else:
-        start_session(user)
+        start_login_session(user)
     flash(f"Welcome to {invite.partnership.name}!", "success")
     return redirect(url_for("board.index"))
 
@@ -166,7 +141,7 @@ def leave_partnership():
     form = ConfirmForm(user)
     if form.validate_on_submit():
         try:
-            leave(user)
+            service.leave(user)
         except JoinRefused as refusal:
             db.session.rollback()
             flash(str(refusal), "error")
@@ -186,72 +161,13 @@ def delete_own_account():
     form = ConfirmForm(user)
     if form.validate_on_submit():
         logout_user()
-        delete_account(user)
+        service.delete_account(user)
         db.session.commit()
         session.clear()
         flash("Your account and your personal goals are deleted.", "info")
         return redirect(url_for("auth.register"))
     status = 422 if form.errors else 200
     return render_template("partnership/delete_account.html", form=form), status
-
-
-def _reorder(model, record_id: int):
-    form = OrderForm()
-    if not form.validate_on_submit():
-        abort(400, "Choose up or down.")
-    records = db.session.scalars(scoped(model).order_by(model.position)).all()
-    record = get_or_404(model, record_id)
-    move_in_order(records, record, -1 if form.direction.data == "up" else 1)
-    db.session.commit()
-    return redirect(url_for(".settings"))
-
-
-def _rename(model, record_id: int, prefix: str):
-    record = get_or_404(model, record_id)
-    form = NameForm(prefix=f"{prefix}-{record.id}")
-    if not form.validate_on_submit():
-        flash(f"Name not saved: {'; '.join(form.name.errors)}", "error")
-        return redirect(url_for(".settings"))
-    record.name = form.name.data.strip()
-    db.session.commit()
-    flash("Renamed.", "success")
-    return redirect(url_for(".settings"))
-
-
-def _append(model, prefix: str, done: str):
-    """Add a lane or stage, named in the form, after the existing ones."""
-    form = NameForm(prefix=prefix)
-    if not form.validate_on_submit():
-        return _settings_page(422, **{f"{prefix}_form": form})
-    count = len(db.session.scalars(scoped(model)).all())
-    db.session.add(model(partnership=current_user.partnership, name=form.name.data, position=count))
-    db.session.commit()
-    flash(done, "success")
-    return redirect(url_for(".settings"))
-
-
-@bp.post("/lanes")
-@login_required
-def add_lane():
-    """Add a shared lane at the bottom of the board."""
-    return _append(Lane, "lane", "Lane added.")
-
-
-@bp.post("/lanes/<int:lane_id>")
-@login_required
-def rename_lane(lane_id: int):
-    """Rename a shared lane (personal lanes carry their member's name)."""
-    lane = get_or_404(Lane, lane_id)
-    if not lane.is_shared:
-        abort(403, "A personal lane is named after its member.")
-    return _rename(Lane, lane_id, "lane")
-
-
-@bp.post("/lanes/<int:lane_id>/order")
-@login_required
-def order_lane(lane_id: int):
-    """Move a lane up or down the board."""
-    return _reorder(Lane, lane_id)
 
 
 @bp.post("/values")
@@ -261,9 +177,8 @@ def add_value():
     form = NameForm(prefix="value")
     if form.validate_on_submit():
         name = form.name.data
-        if db.session.scalar(scoped(SharedValue).where(SharedValue.name == name)) is None:
-            db.session.add(SharedValue(partnership_id=current_user.partnership_id, name=name))
-            db.session.commit()
+        service.add_shared_value(current_user, name)
+        db.session.commit()
         flash(f"“{name}” is one of your shared values.", "success")
         return redirect(url_for(".settings", _anchor="values"))
     return _settings_page(422, value_form=form)
@@ -278,24 +193,3 @@ def delete_value(value_id: int):
     db.session.commit()
     flash(f"“{value.name}” is no longer listed.", "success")
     return redirect(url_for(".settings", _anchor="values"))
-
-
-@bp.post("/stages")
-@login_required
-def add_stage():
-    """Add a stage (column) at the right of the board."""
-    return _append(Stage, "stage", "Column added.")
-
-
-@bp.post("/stages/<int:stage_id>")
-@login_required
-def rename_stage(stage_id: int):
-    """Rename a stage (column)."""
-    return _rename(Stage, stage_id, "stage")
-
-
-@bp.post("/stages/<int:stage_id>/order")
-@login_required
-def order_stage(stage_id: int):
-    """Move a stage left or right."""
-    return _reorder(Stage, stage_id)

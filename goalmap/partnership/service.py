@@ -2,9 +2,12 @@
 
 from sqlalchemy import delete, func, select, update
 
+from goalmap.board.service import renumber
 from goalmap.database import lock_partnership
 from goalmap.extensions import db
 from goalmap.models import (
+    DEFAULT_SHARED_LANE,
+    DEFAULT_STAGES,
     Allocation,
     Availability,
     Goal,
@@ -13,13 +16,14 @@ from goalmap.models import (
     Invite,
     Lane,
     Partnership,
+    PlanningSeat,
     Quarter,
-    SessionMember,
+    SharedValue,
     Stage,
     User,
+    utcnow,
 )
-from goalmap.models._time import utcnow
-from goalmap.models.board import DEFAULT_SHARED_LANE, DEFAULT_STAGES
+from goalmap.partnership.queries import shared_value_named
 
 
 class JoinRefused(Exception):
@@ -84,20 +88,6 @@ def join(user: User, invite: Invite) -> None:
     renumber([*lanes[:personal], lane, *lanes[personal:]])
 
 
-def renumber(records) -> None:
-    """Set ``position`` to 0..n-1 in the given order."""
-    for i, record in enumerate(records):
-        record.position = i
-
-
-def move_in_order(records: list, record, offset: int) -> None:
-    """Move ``record`` up (-1) or down (+1) in ``records`` and renumber them all."""
-    index = records.index(record)
-    target = max(0, min(len(records) - 1, index + offset))
-    records.insert(target, records.pop(index))
-    renumber(records)
-
-
 def leave(user: User) -> Partnership:
     """Leave the partnership (after a breakup, say) for one of your own.
 
@@ -148,7 +138,7 @@ def leave(user: User) -> Partnership:
         db.session.execute(
             update(model).where(model.goal_id.in_(moved)).values(partnership_id=new.id)
         )
-    for model in (SessionMember, Availability):
+    for model in (PlanningSeat, Availability):
         db.session.execute(
             delete(model).where(model.partnership_id == old.id, model.user_id == user.id)
         )
@@ -178,3 +168,12 @@ def delete_account(user: User) -> None:
     db.session.flush()
     if alone:
         db.session.delete(partnership)
+
+
+def add_shared_value(user: User, name: str) -> SharedValue:
+    """Name something the partnership cares about (once: the same name twice is one)."""
+    value = shared_value_named(user, name)
+    if value is None:
+        value = SharedValue(partnership_id=user.partnership_id, name=name)
+        db.session.add(value)
+    return value

@@ -1,4 +1,6 @@
-"""The quarterly goal-mapping session: look back, my goals, our goals, resources, agree.
+"""The quarterly goal-mapping session ("planning" in code): look back, my goals, our
+goals, resources, agree."""
 
-``service`` holds the domain functions, ``routes`` the blueprint.
-"""
+from flask import Blueprint
+
+bp = Blueprint("planning", __name__, url_prefix="/quarters/<int:quarter_id>/session")

@@ -1,28 +1,18 @@
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
-from goalmap.balance import quarter_loads
-from goalmap.board import STAGES
+from goalmap.board import queries as board
 from goalmap.database import lock_board
 from goalmap.extensions import db
 from goalmap.goals.forms import GoalForm
-from goalmap.models import (
-    Goal,
-    GoalComment,
-    GoalEvent,
-    Lane,
-    Quarter,
-    SharedValue,
-    Stage,
-)
-from goalmap.planning import service
+from goalmap.models import Goal, Lane, Quarter, SharedValue
+from goalmap.partnership.queries import shared_values
+from goalmap.planning import bp, queries, service
 from goalmap.planning.forms import OurGoalForm, ReviewForm
+from goalmap.resources import queries as resources
 from goalmap.resources.forms import AvailabilityForm
-from goalmap.resources.routes import my_availability
-from goalmap.scoping import countable_goals, get_or_404, hidden_goals, scoped, viewer
-
-bp = Blueprint("planning", __name__, url_prefix="/quarters/<int:quarter_id>/session")
+from goalmap.resources.service import quarter_loads
+from goalmap.scoping import get_or_404
 
 
 def _quarter(quarter_id: int) -> Quarter:
@@ -43,26 +33,9 @@ def _taking_a_seat(quarter_id: int) -> Quarter:
     return _planning(quarter)
 
 
-def _goals(quarter: Quarter, *where) -> list[Goal]:
-    stmt = scoped(Goal).where(Goal.quarter_id == quarter.id, *where)
-    return db.session.scalars(stmt.order_by(Goal.owner_id, Goal.id)).all()
-
-
-def _comments(goals: list[Goal]) -> dict[int, list[GoalComment]]:
-    rows = db.session.scalars(
-        scoped(GoalComment)
-        .where(GoalComment.goal_id.in_([g.id for g in goals]))
-        .order_by(GoalComment.created_at)
-    )
-    comments: dict[int, list[GoalComment]] = {}
-    for comment in rows:
-        comments.setdefault(comment.goal_id, []).append(comment)
-    return comments
-
-
-def _default_stage() -> Stage:
+def _default_stage():
     """New session goals go to the second column ("This quarter" by default)."""
-    stages = db.session.scalars(STAGES, viewer()).all()
+    stages = board.stages(current_user)
     return stages[1] if len(stages) > 1 else stages[0]
 
 
@@ -104,13 +77,11 @@ def _context_look_back(quarter: Quarter, review_form: ReviewForm | None = None, 
     previous = quarter.previous
     if previous is None:
         return _step(quarter, "look-back", status, previous=None)
-    goals = _goals(previous)
-    events = db.session.scalars(
-        scoped(GoalEvent).where(GoalEvent.quarter_id == previous.id).order_by(GoalEvent.created_at)
-    ).all()
+    goals = queries.goals(previous, current_user)
+    events = queries.events(previous, current_user)
     carried = {e.goal_id for e in events if e.kind == "carried_over"}
-    carried_goals = db.session.scalars(scoped(Goal).where(Goal.id.in_(carried))).all()
-    hidden = len(db.session.execute(hidden_goals(previous.id)).all())
+    carried_goals = queries.goals_by_id(carried, current_user)
+    hidden = queries.hidden_count(previous, current_user)
     return _step(
         quarter,
         "look-back",
@@ -127,7 +98,7 @@ def _context_look_back(quarter: Quarter, review_form: ReviewForm | None = None, 
 
 
 def _context_my_goals(quarter: Quarter, form: GoalForm | None = None, status=200):
-    goals = _goals(quarter, Goal.owner_id.is_not(None))
+    goals = queries.goals(quarter, current_user, Goal.owner_id.is_not(None))
     mine = [g for g in goals if g.owner_id == current_user.id]
     theirs = [g for g in goals if g.owner_id != current_user.id]
     return _step(
@@ -136,30 +107,23 @@ def _context_my_goals(quarter: Quarter, form: GoalForm | None = None, status=200
         status,
         mine=mine,
         theirs=theirs,
-        comments=_comments(goals),
+        comments=queries.comments(goals, current_user),
         form=form or GoalForm(),
     )
 
 
-def _shared_lanes() -> list[Lane]:
-    return db.session.scalars(
-        scoped(Lane).where(Lane.owner_id.is_(None)).order_by(Lane.position)
-    ).all()
-
-
 def _context_our_goals(quarter: Quarter, form: OurGoalForm | None = None, status=200):
-    values = db.session.scalars(scoped(SharedValue).order_by(SharedValue.name)).all()
+    values = shared_values(current_user)
     if form is None:
         form = OurGoalForm()
         form.set_values(values)
-    goals = _goals(quarter, Goal.owner_id.is_(None))
-    return _step(
-        quarter, "our-goals", status, goals=goals, form=form, lanes=_shared_lanes(), values=values
-    )
+    goals = queries.goals(quarter, current_user, Goal.owner_id.is_(None))
+    lanes = board.shared_lanes(current_user)
+    return _step(quarter, "our-goals", status, goals=goals, form=form, lanes=lanes, values=values)
 
 
 def _context_resources(quarter: Quarter):
-    mine = my_availability(quarter)
+    mine = resources.availability_of(quarter, current_user)
     currency = current_user.partnership.currency
     form = AvailabilityForm(obj=mine, currency=currency)
     form.version.data = mine.version if mine else 0
@@ -169,19 +133,12 @@ def _context_resources(quarter: Quarter):
         form=form,
         loads=quarter_loads(quarter, current_user),
         currency=currency,
-        goals=_goals(quarter),
+        goals=queries.goals(quarter, current_user),
     )
 
 
 def _context_agree(quarter: Quarter):
-    counts = dict(
-        db.session.execute(
-            select(Goal.owner_id, func.count())
-            .where(*countable_goals(), Goal.quarter_id == quarter.id)
-            .group_by(Goal.owner_id)
-        ).all()
-    )
-    return _step(quarter, "agree", counts=counts)
+    return _step(quarter, "agree", counts=queries.goal_counts(quarter, current_user))
 
 
 STEP_PAGES = {
@@ -226,6 +183,16 @@ _decided = {
 }
 
 
+def _add_goal(quarter: Quarter, lane: Lane, form: GoalForm, value: SharedValue | None = None):
+    """Draft ``form``'s goal in ``lane`` and go back to the step it was drafted in."""
+    lock_board(quarter.id)
+    values = form.values(lane_is_shared=lane.is_shared)
+    service.add_goal(quarter, lane, _default_stage(), current_user, values, value)
+    db.session.commit()
+    step = "our-goals" if lane.is_shared else "my-goals"
+    return redirect(url_for(".step", quarter_id=quarter.id, step=step))
+
+
 @bp.post("/my-goals")
 @login_required
 def add_my_goal(quarter_id: int):
@@ -234,17 +201,7 @@ def add_my_goal(quarter_id: int):
     form = GoalForm()
     if not form.validate_on_submit():
         return _context_my_goals(quarter, form, 422)
-    lane = db.session.scalar(scoped(Lane).where(Lane.owner_id == current_user.id))
-    lock_board(quarter.id)
-    Goal.new(
-        quarter,
-        lane,
-        _default_stage(),
-        created_by_id=current_user.id,
-        **form.values(lane_is_shared=False),
-    )
-    db.session.commit()
-    return redirect(url_for(".step", quarter_id=quarter.id, step="my-goals"))
+    return _add_goal(quarter, board.own_lane(current_user), form)
 
 
 @bp.post("/ready")
@@ -266,26 +223,15 @@ def ready(quarter_id: int):
 def add_our_goal(quarter_id: int):
     """Agree a shared goal, optionally tied to one of the partnership's values."""
     quarter = _planning(_quarter(quarter_id))
-    values = db.session.scalars(scoped(SharedValue).order_by(SharedValue.name)).all()
     form = OurGoalForm()
-    form.set_values(values)
+    form.set_values(shared_values(current_user))
     if not form.validate_on_submit():
         return _context_our_goals(quarter, form, 422)
     lane = get_or_404(Lane, form.lane_id.data)
     if not lane.is_shared:
         abort(422, "Shared goals go in a shared lane.")
     value = get_or_404(SharedValue, form.value_id.data) if form.value_id.data else None
-    lock_board(quarter.id)
-    Goal.new(
-        quarter,
-        lane,
-        _default_stage(),
-        created_by_id=current_user.id,
-        value=value,
-        **form.values(lane_is_shared=True),
-    )
-    db.session.commit()
-    return redirect(url_for(".step", quarter_id=quarter.id, step="our-goals"))
+    return _add_goal(quarter, lane, form, value)
 
 
 @bp.post("/confirm")

@@ -1,11 +1,21 @@
 """Domain functions of the goal-mapping session, testable without a request."""
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from goalmap.extensions import db
-from goalmap.models import Goal, GoalEvent, Quarter, SessionMember, User
-from goalmap.models._time import utcnow
-from goalmap.models.board import next_quarter
+from goalmap.models import (
+    Goal,
+    GoalEvent,
+    Lane,
+    PlanningSeat,
+    Quarter,
+    SharedValue,
+    Stage,
+    User,
+    next_quarter,
+    utcnow,
+)
+from goalmap.planning import queries
 
 STEPS = (
     ("look-back", "Look back"),
@@ -36,25 +46,20 @@ def plan_after(current: Quarter) -> Quarter:
     return quarter
 
 
-def members(quarter: Quarter) -> list[SessionMember]:
+def members(quarter: Quarter) -> list[PlanningSeat]:
     """Every member's place in the session, in one query. A member who has not acted in
     it yet gets a new place, saved when they do (see ``_take``): looking writes nothing."""
-    existing = {
-        m.user_id: m
-        for m in db.session.scalars(
-            select(SessionMember).where(SessionMember.quarter_id == quarter.id)
-        )
-    }
+    existing = queries.seats(quarter)
     return [
         existing.get(user.id)
-        or SessionMember(
+        or PlanningSeat(
             partnership_id=quarter.partnership_id, quarter_id=quarter.id, user_id=user.id, user=user
         )
         for user in quarter.partnership.members
     ]
 
 
-def _take(seats: list[SessionMember], user: User) -> SessionMember:
+def _take(seats: list[PlanningSeat], user: User) -> PlanningSeat:
     """``user``'s place among ``seats``, kept from now on."""
     seat = next(m for m in seats if m.user_id == user.id)
     db.session.add(seat)
@@ -88,6 +93,21 @@ def review(goal: Goal, decision: str, user: User, into: Quarter, reason: str = "
             quarter_id=from_quarter,
         )
     )
+
+
+def add_goal(
+    quarter: Quarter,
+    lane: Lane,
+    stage: Stage,
+    user: User,
+    values: dict,
+    value: SharedValue | None = None,
+) -> Goal:
+    """A goal drafted in the session: a personal one stays hidden from the partner until
+    everyone is ready (see reveal); a shared one may serve one of the shared values."""
+    if quarter.state != "planning":
+        raise SessionRefused("This quarter has started; its plan is on the board.")
+    return Goal.new(quarter, lane, stage, created_by_id=user.id, value=value, **values)
 
 
 def reveal(quarter: Quarter) -> None:

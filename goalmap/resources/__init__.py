@@ -1,4 +1,6 @@
-"""Resource allocation notes, availability, and the balance page.
+"""Resources: what each goal takes from each partner (time, money, energy), what each
+partner has in a quarter, and the balance between own and shared lives."""
 
-``forms`` and ``routes`` here; the computations live in ``goalmap.balance``.
-"""
+from flask import Blueprint
+
+bp = Blueprint("resources", __name__)

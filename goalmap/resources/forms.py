@@ -5,7 +5,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from goalmap.fields import Form, strip
-from goalmap.models.resources import ENERGY_LEVELS, MONEY_PERIODS
+from goalmap.models import ENERGY_LEVELS, MONEY_PERIODS
 
 CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CAD", "AUD", "NZD", "JPY")
 
@@ -92,6 +92,16 @@ class AllocationForm(CurrencyMixin, Form):
     def validate_note(self, field) -> None:
         if field.data and len(field.data) > 500:
             raise ValidationError("Keep the note under 500 characters.")
+
+    def values(self) -> dict:
+        """The note as entered, ready to store."""
+        return {
+            "hours_per_week": self.hours_per_week.data,
+            "amount": self.amount.data,
+            "money_period": self.money_period.data,
+            "energy": self.energy.data or None,
+            "note": self.note.data or "",
+        }
 
 
 class AvailabilityForm(CurrencyMixin, Form):

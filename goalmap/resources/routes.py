@@ -1,34 +1,13 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import update
 
-from goalmap import balance
-from goalmap.auth import safe_next
-from goalmap.board import current_quarter, writable
+from goalmap.board import queries as board
 from goalmap.extensions import db
-from goalmap.models import Allocation, Availability, Goal, Quarter
-from goalmap.models._time import utcnow
+from goalmap.models import Allocation, Goal, Quarter, utcnow
+from goalmap.resources import bp, queries, service
 from goalmap.resources.forms import AllocationForm, AvailabilityForm, PromptsForm
-from goalmap.scoping import get_or_404, scoped
-
-bp = Blueprint("resources", __name__)
-
-
-def _notes(goal: Goal) -> list[Allocation]:
-    return db.session.scalars(
-        scoped(Allocation)
-        .where(Allocation.goal_id == goal.id)
-        .order_by(Allocation.created_at.desc())
-    ).all()
-
-
-def my_availability(quarter: Quarter) -> Availability | None:
-    """What the signed-in member said they have in ``quarter``, if they said."""
-    return db.session.scalar(
-        scoped(Availability).where(
-            Availability.quarter_id == quarter.id, Availability.user_id == current_user.id
-        )
-    )
+from goalmap.scoping import get_or_404
+from goalmap.views import safe_next, writable
 
 
 @bp.route("/goals/<int:goal_id>/allocations", methods=["GET", "POST"])
@@ -49,10 +28,11 @@ def allocations(goal_id: int):
         writable(goal.quarter)
         valid = form.validate_on_submit()
         if valid and form.check_currency(partnership.currency):
-            if _save_note(goal, form, old):
+            if service.save_note(goal, current_user, form.values(), old):
                 db.session.commit()
                 flash("Saved the allocation note.", "success")
                 return redirect(url_for(".allocations", goal_id=goal.id))
+            db.session.rollback()
             status = 409
             flash("That note was changed or removed meanwhile; here is what is current.", "error")
         else:
@@ -61,37 +41,10 @@ def allocations(goal_id: int):
         "resources/allocations.html",
         goal=goal,
         form=form,
-        notes=_notes(goal),
+        notes=queries.notes(goal, current_user),
         replacing=old,
         currency=partnership.currency,
     ), status
-
-
-def _save_note(goal: Goal, form: AllocationForm, old: Allocation | None) -> bool:
-    """Add the note; a change replaces ``old`` only if it is still the current one."""
-    if old is not None:
-        result = db.session.execute(
-            update(Allocation)
-            .where(Allocation.id == old.id, Allocation.replaced_at.is_(None))
-            .values(replaced_at=utcnow()),
-            execution_options={"synchronize_session": False},
-        )
-        if result.rowcount != 1:
-            db.session.rollback()
-            return False
-    db.session.add(
-        Allocation(
-            partnership_id=goal.partnership_id,
-            goal_id=goal.id,
-            user_id=current_user.id,
-            hours_per_week=form.hours_per_week.data,
-            amount=form.amount.data,
-            money_period=form.money_period.data,
-            energy=form.energy.data or None,
-            note=form.note.data or "",
-        )
-    )
-    return True
 
 
 def _own_note(allocation_id: int) -> tuple[Allocation, Goal]:
@@ -132,7 +85,7 @@ def restore(allocation_id: int):
 def availability(quarter_id: int):
     """What you have for goals this quarter: hours a week and a money budget."""
     quarter = get_or_404(Quarter, quarter_id)
-    mine = my_availability(quarter)
+    mine = queries.availability_of(quarter, current_user)
     currency = current_user.partnership.currency
     form = AvailabilityForm(obj=mine, currency=currency)
     if request.method == "GET":
@@ -141,26 +94,17 @@ def availability(quarter_id: int):
     if form.is_submitted():
         writable(quarter)
         if form.validate_on_submit() and form.check_currency(currency):
-            if mine is None:
-                mine = Availability(
-                    partnership_id=quarter.partnership_id,
-                    quarter_id=quarter.id,
-                    user_id=current_user.id,
-                    version=0,
-                )
-                db.session.add(mine)
-            if (form.version.data or 0) != mine.version:
-                status = 409
-                flash(
-                    "You changed this in another window meanwhile; check and save again.", "error"
-                )
-                form.version.data = mine.version
-            else:
-                mine.hours_per_week, mine.budget = form.hours_per_week.data, form.budget.data
-                mine.version += 1
+            seen = form.version.data or 0
+            hours, budget = form.hours_per_week.data, form.budget.data
+            if service.save_availability(quarter, current_user, seen, hours, budget):
                 db.session.commit()
                 flash("Saved what you have this quarter.", "success")
                 return redirect(safe_next(url_for(".balance_page", quarter_id=quarter.id)))
+            db.session.rollback()
+            status = 409
+            flash("You changed this in another window meanwhile; check and save again.", "error")
+            current = queries.availability_of(quarter, current_user)
+            form.version.data = current.version if current else 0
         else:
             status = 422
     return render_template("resources/availability.html", quarter=quarter, form=form), status
@@ -170,7 +114,7 @@ def availability(quarter_id: int):
 @login_required
 def balance_now():
     """The balance of the current quarter."""
-    quarter = current_quarter()
+    quarter = board.current_quarter(current_user)
     if quarter is None:
         return redirect(url_for("board.new_quarter"))
     return redirect(url_for(".balance_page", quarter_id=quarter.id))
@@ -181,14 +125,14 @@ def balance_now():
 def balance_page(quarter_id: int):
     """How time and goals split between each partner's own life and the shared one."""
     quarter = get_or_404(Quarter, quarter_id)
-    loads = balance.quarter_loads(quarter, current_user)
+    loads = service.quarter_loads(quarter, current_user)
     return render_template(
         "resources/balance.html",
         quarter=quarter,
         loads=loads,
-        shares=balance.goal_shares(quarter, current_user),
-        history=balance.history(current_user),
-        signals=balance.signals(quarter, current_user, loads),
+        shares=service.goal_shares(quarter, current_user),
+        history=service.history(current_user),
+        signals=service.signals(quarter, current_user, loads),
         members=current_user.partnership.members,
         currency=current_user.partnership.currency,
         prompts=PromptsForm(obj=current_user.partnership),

@@ -1,6 +1,7 @@
 // The board: drag and drop with SortableJS, and focus that follows a moved or saved goal.
-// The server's answer is the truth: a drop sends one request and the board that comes
-// back replaces the one on screen; a refused drop fetches the board again (snap back).
+// A drop sends one request whose target is the dropped goal's list item: the server
+// answers with that item, and the goal counts of the lanes it touched out of band. A
+// refused drop fetches the board again (snap back), since the server's board is the truth.
 (function () {
   "use strict";
 
@@ -39,7 +40,7 @@
           var cell = event.to.closest(".cell");
           htmx.ajax("POST", event.item.dataset.moveUrl, {
             source: event.item,
-            target: "#board",
+            target: event.item,
             swap: "outerHTML",
             values: {
               lane_id: cell.dataset.lane,
@@ -61,8 +62,8 @@
     if (event.detail.elt && event.detail.elt.matches("li[data-move-url]")) reloadBoard();
   });
 
-  // A move answers with the goal alone; put it in its cell at its place (after a drag it
-  // is there already), and recount the lanes.
+  // After a drag the goal stands where it was dropped; after the keyboard Move form it is
+  // still in its old cell: put it at the place the server gave it.
   function placeGoal(event) {
     var detail = event.detail;
     var item = document.getElementById("goal-" + detail.id + "-item");
@@ -74,11 +75,6 @@
       var before = others[detail.position] || null;
       if (item.parentNode !== list || item.nextElementSibling !== before) list.insertBefore(item, before);
     }
-    document.querySelectorAll("section.lane").forEach(function (lane) {
-      var count = lane.querySelector(".lane-count");
-      var n = lane.querySelectorAll("ol.goals > li").length;
-      if (count) count.textContent = n + (n === 1 ? " goal" : " goals");
-    });
     focusGoal(event);
   }
 

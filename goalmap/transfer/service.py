@@ -8,15 +8,8 @@ documented in docs/export-format.md.
 
 import csv
 import io
-import json
 from datetime import date, datetime
 from decimal import Decimal
-
-import click
-from flask import Blueprint, Flask, Response
-from flask.cli import with_appcontext
-from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from goalmap.extensions import db
 from goalmap.models import (
@@ -27,20 +20,18 @@ from goalmap.models import (
     GoalEvent,
     Lane,
     Partnership,
+    PlanningSeat,
     Quarter,
-    SessionMember,
     SharedValue,
     Stage,
     User,
+    utcnow,
 )
-from goalmap.models._time import utcnow
 from goalmap.passwords import hash_password
-from goalmap.scoping import scoped
+from goalmap.transfer import queries
 
 FORMAT, VERSION = "goalmap-export", 1
 PRIVATE_TITLE = "Private goal"
-
-bp = Blueprint("transfer", __name__)
 
 
 def _value(value):
@@ -105,7 +96,7 @@ SECTIONS = (
     ),
     (
         "session_members",
-        SessionMember,
+        PlanningSeat,
         ("ready_at", "confirmed_at"),
         {"quarter": (Quarter, "quarter_id"), "user": (User, "user_id")},
     ),
@@ -137,31 +128,9 @@ def _row(record, fields, refs, keys: dict) -> dict:
     return row
 
 
-def _records(user: User) -> dict[str, list]:
-    """The records of each section that ``user`` may see, oldest first."""
-    partnership = user.partnership
-    records: dict[str, list] = {"members": list(partnership.members)}
-    for section, model, _fields, _refs in SECTIONS[1:5]:
-        records[section] = db.session.scalars(scoped(model, user=user).order_by(model.id)).all()
-    visible = scoped(Goal, user=user, include_deleted=True).with_only_columns(Goal.id)
-    hidden = (Goal.owner_id != user.id) & Goal.is_private & ~Goal.is_draft
-    records["goals"] = db.session.scalars(
-        select(Goal)
-        .where(Goal.partnership_id == partnership.id, Goal.id.in_(visible) | hidden)
-        .order_by(Goal.id)
-    ).all()
-    goal_ids = [goal.id for goal in records["goals"]]
-    for section, model, _fields, refs in SECTIONS[6:]:
-        stmt = scoped(model, user=user).order_by(model.id)
-        if "goal" in refs:
-            stmt = stmt.where(model.goal_id.in_(goal_ids))
-        records[section] = db.session.scalars(stmt).all()
-    return records
-
-
 def export_partnership(user: User) -> dict:
     """Everything of ``user``'s partnership that ``user`` may see, in a stable order."""
-    records = _records(user)
+    records = queries.records(user, SECTIONS)
     hidden = {g.id for g in records["goals"] if g.is_private and g.owner_id != user.id}
     keys = {
         (model, record.id): f"{model.__tablename__}-{i}"
@@ -225,7 +194,7 @@ def import_partnership(data: dict, password: str) -> Partnership:
     """Recreate an exported partnership in an empty instance; every member gets ``password``."""
     if data.get("format") != FORMAT or data.get("version") != VERSION:
         raise ImportRefused(f"Not a {FORMAT} version {VERSION} file.")
-    if db.session.scalar(select(User.id).limit(1)) is not None:
+    if queries.any_account():
         raise ImportRefused("Import goes into an empty instance; this one has accounts already.")
     partnership = Partnership(**data["partnership"])
     db.session.add(partnership)
@@ -268,15 +237,7 @@ def goals_csv(user: User) -> str:
             "carried_over",
         ]
     )
-    rows = db.session.execute(
-        select(Quarter.name, Lane.name, Lane.owner_id, User.display_name, Stage.name, Goal)
-        .join(Quarter, Quarter.id == Goal.quarter_id)
-        .join(Lane, Lane.id == Goal.lane_id)
-        .outerjoin(User, User.id == Lane.owner_id)
-        .join(Stage, Stage.id == Goal.stage_id)
-        .where(Goal.id.in_(scoped(Goal, user=user).with_only_columns(Goal.id)))
-        .order_by(Quarter.starts_on, Lane.position, Stage.position, Goal.position)
-    ).all()
+    rows = queries.goal_rows(user)
     for quarter, lane, owner_id, owner_name, stage, goal in rows:
         writer.writerow(
             [
@@ -298,51 +259,3 @@ def goals_csv(user: User) -> str:
 def _cell(text: str) -> str:
     """Keep spreadsheets from running a cell as a formula (CSV injection)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-@bp.get("/export.json")
-@login_required
-def export_json():
-    """Download the whole partnership (what you may see) as one JSON file."""
-    body = json.dumps(export_partnership(current_user), indent=2, ensure_ascii=False)
-    return Response(
-        body,
-        mimetype="application/json",
-        headers={"Content-Disposition": 'attachment; filename="goalmap-export.json"'},
-    )
-
-
-@bp.get("/export.csv")
-@login_required
-def export_csv():
-    """Download the goals as CSV, for a spreadsheet."""
-    return Response(
-        goals_csv(current_user),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="goalmap-goals.csv"'},
-    )
-
-
-@click.command("import-partnership")
-@click.argument("path", type=click.File("r", encoding="utf-8"))
-@click.option(
-    "--password",
-    prompt=True,
-    hide_input=True,
-    confirmation_prompt=True,
-    help="The password every imported member signs in with at first.",
-)
-@with_appcontext
-def import_command(path, password: str) -> None:
-    """Recreate an exported partnership in this (empty) instance."""
-    try:
-        partnership = import_partnership(json.load(path), password)
-    except (ImportRefused, KeyError, ValueError) as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from error
-    db.session.commit()
-    click.echo(f"Imported {partnership.name} with {len(partnership.members)} members.")
-
-
-def init_app(app: Flask) -> None:
-    app.cli.add_command(import_command)

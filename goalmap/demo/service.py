@@ -3,14 +3,20 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-import click
-from flask import Flask
-from flask.cli import with_appcontext
-from sqlalchemy import select
-
+from goalmap.auth.queries import user_by_email
+from goalmap.board import queries as board
 from goalmap.extensions import db
-from goalmap.models import Allocation, Availability, Goal, Invite, Lane, Quarter, Stage, User
-from goalmap.models.board import next_quarter
+from goalmap.models import (
+    Allocation,
+    Availability,
+    Goal,
+    Invite,
+    Lane,
+    Quarter,
+    Stage,
+    User,
+    next_quarter,
+)
 from goalmap.partnership.service import found_partnership, join
 from goalmap.passwords import hash_password
 
@@ -172,13 +178,11 @@ def _demo_history(current: Quarter, lanes, stages, people) -> Quarter:
     return previous
 
 
-@click.command("seed-demo")
-@with_appcontext
-def seed_demo() -> None:
-    """Create the demo partnership (Alex and Sam) with a planned quarter."""
-    if db.session.scalar(select(User).where(User.email == DEMO_PEOPLE[0][0])):
-        click.echo("The demo partnership exists already.")
-        return
+def seed(today: date) -> bool:
+    """Create the demo partnership (Alex and Sam) with a running quarter and three reviewed
+    ones before it; False when it exists already."""
+    if user_by_email(DEMO_PEOPLE[0][0]) is not None:
+        return False
     people = [
         User(email=email, display_name=name, password_hash=hash_password(DEMO_PASSWORD))
         for email, name in DEMO_PEOPLE
@@ -189,30 +193,19 @@ def seed_demo() -> None:
     invite, _token = Invite.issue(partnership, people[0], lifetime_days=7)
     join(people[1], invite)
     db.session.flush()
-    name, starts, ends = next_quarter(date.today() - timedelta(days=92))
+    name, starts, ends = next_quarter(today - timedelta(days=92))
     quarter = Quarter(
         partnership=partnership, name=name, starts_on=starts, ends_on=ends, state="active"
     )
     db.session.add(quarter)
     db.session.flush()
-    lanes = db.session.scalars(
-        select(Lane).where(Lane.partnership_id == partnership.id).order_by(Lane.position)
-    ).all()
-    lanes = sorted(lanes, key=lambda lane: (lane.owner_id is None, lane.owner_id or 0))
-    stages = db.session.scalars(
-        select(Stage).where(Stage.partnership_id == partnership.id).order_by(Stage.position)
-    ).all()
+    lanes = sorted(
+        board.lanes(people[0]), key=lambda lane: (lane.owner_id is None, lane.owner_id or 0)
+    )
+    stages = board.stages(people[0])
     quarter.previous = _demo_history(quarter, lanes, stages, people)
     goals = list(_demo_goals(quarter, lanes, stages, people))
     db.session.add_all(goals)
     db.session.flush()
     _demo_resources(quarter, goals, people)
-    db.session.commit()
-    click.echo(
-        f"Demo ready: sign in as {DEMO_PEOPLE[0][0]} or {DEMO_PEOPLE[1][0]}, "
-        f"password {DEMO_PASSWORD}."
-    )
-
-
-def init_app(app: Flask) -> None:
-    app.cli.add_command(seed_demo)
+    return True

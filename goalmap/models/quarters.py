@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.attributes import flag_modified
 
 from goalmap.extensions import db
-from goalmap.models._time import utcnow
+from goalmap.models.clock import utcnow
 from goalmap.models.people import Partnership, User
 
 QUARTER_STATES = ("planning", "active", "reviewed")

@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goalmap.extensions import db
-from goalmap.models._time import utcnow
+from goalmap.models.clock import utcnow
 from goalmap.models.people import User
 
 ENERGY_LEVELS = ("low", "medium", "high")
@@ -16,6 +16,13 @@ MONEY_PERIODS = ("month", "quarter")
 # Money is exact: NUMERIC(12, 2), never a float.
 Money = Numeric(12, 2, asdecimal=True)
 Hours = Numeric(5, 1, asdecimal=True)
+
+
+def per_quarter(amount: Decimal | None, period: str) -> Decimal:
+    """An amount of money as what it comes to over a quarter (three months)."""
+    if amount is None:
+        return Decimal("0.00")
+    return amount * 3 if period == "month" else amount
 
 
 class Allocation(db.Model):
@@ -48,12 +55,6 @@ class Allocation(db.Model):
     replaced_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(lazy="joined")
-
-    @property
-    def amount_per_quarter(self) -> Decimal:
-        if self.amount is None:
-            return Decimal("0.00")
-        return self.amount * 3 if self.money_period == "month" else self.amount
 
 
 class Availability(db.Model):

@@ -9,14 +9,28 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Integer, bindparam, func, select
+from sqlalchemy import func, select, update
 
 from goalmap.extensions import db
-from goalmap.models import Allocation, Availability, Goal, GoalEvent, Quarter, User
-from goalmap.scoping import VIEWER, countable_goals, readable_title, scoped, viewer
+from goalmap.models import (
+    Allocation,
+    Availability,
+    Goal,
+    GoalEvent,
+    Quarter,
+    User,
+    per_quarter,
+    utcnow,
+)
+from goalmap.resources.queries import (
+    ALLOCATED,
+    AVAILABLE,
+    availability_of,
+    history_quarters,
+)
+from goalmap.scoping import countable_goals, readable_title, viewer
 
 ZERO = Decimal("0")
-OPEN = ("active", "paused")
 
 
 @dataclass
@@ -56,31 +70,6 @@ class Load:
         return round(100 * self.personal_hours / self.hours) if self.hours else None
 
 
-# The board shows the loads on every visit: these are built once (see scoping.VIEWER).
-ALLOCATED = (
-    select(
-        Allocation.user_id,
-        Allocation.hours_per_week,
-        Allocation.amount,
-        Allocation.money_period,
-        Allocation.energy,
-        Goal.owner_id,
-        readable_title(VIEWER),
-    )
-    .join(Goal, Goal.id == Allocation.goal_id)
-    .where(
-        *countable_goals(VIEWER),
-        Goal.quarter_id == bindparam("quarter_id", type_=Integer),
-        Goal.status.in_(OPEN),
-        Allocation.replaced_at.is_(None),
-    )
-    .order_by(Allocation.hours_per_week.desc())
-)
-AVAILABLE = scoped(Availability, user=VIEWER).where(
-    Availability.quarter_id == bindparam("quarter_id", type_=Integer)
-)
-
-
 def quarter_loads(quarter: Quarter, user: User) -> list[Load]:
     """Each member's allocated hours and money in ``quarter`` against what they have."""
     loads = {m.id: Load(m) for m in user.partnership.members}
@@ -94,8 +83,7 @@ def quarter_loads(quarter: Quarter, user: User) -> list[Load]:
             load.shared_hours += hours
         else:
             load.personal_hours += hours
-        if amount:
-            load.money += amount * 3 if period == "month" else amount
+        load.money += per_quarter(amount, period)
         if energy:
             load.energy[energy] += 1
         if hours:
@@ -267,7 +255,50 @@ def signals(quarter: Quarter, user: User, loads: list[Load]) -> list[Signal]:
     return found
 
 
-def history_quarters(user: User, limit: int) -> list[Quarter]:
-    return db.session.scalars(
-        scoped(Quarter, user=user).order_by(Quarter.starts_on.desc()).limit(limit)
-    ).all()
+def save_note(goal: Goal, user: User, values: dict, replacing: Allocation | None = None) -> bool:
+    """Add ``user``'s note of what ``goal`` takes; a change replaces ``replacing`` only if
+    it is still the current note (False, and nothing written, when it is not)."""
+    if replacing is not None:
+        result = db.session.execute(
+            update(Allocation)
+            .where(Allocation.id == replacing.id, Allocation.replaced_at.is_(None))
+            .values(replaced_at=utcnow()),
+            execution_options={"synchronize_session": False},
+        )
+        if result.rowcount != 1:
+            return False
+    db.session.add(
+        Allocation(partnership_id=goal.partnership_id, goal_id=goal.id, user_id=user.id, **values)
+    )
+    return True
+
+
+def save_availability(quarter: Quarter, user: User, seen: int, hours, budget) -> bool:
+    """Say what ``user`` has in ``quarter``, if what they saw (``seen``, 0 for nothing yet)
+    is still what is stored; False, and nothing written, when it changed meanwhile."""
+    if seen == 0:
+        if availability_of(quarter, user) is not None:
+            return False
+        db.session.add(
+            Availability(
+                partnership_id=quarter.partnership_id,
+                quarter_id=quarter.id,
+                user_id=user.id,
+                hours_per_week=hours,
+                budget=budget,
+                version=1,
+            )
+        )
+        return True
+    result = db.session.execute(
+        update(Availability)
+        .where(
+            Availability.partnership_id == quarter.partnership_id,
+            Availability.quarter_id == quarter.id,
+            Availability.user_id == user.id,
+            Availability.version == seen,
+        )
+        .values(hours_per_week=hours, budget=budget, version=Availability.version + 1),
+        execution_options={"synchronize_session": False},
+    )
+    return result.rowcount == 1

@@ -1,34 +1,16 @@
-"""The quarterly goal-mapping session: who is ready and who agreed, and what the
-look-back decided for each goal."""
+"""A goal's story: what happened to it (carried over, dropped with a reason, done) and
+the partners' comments on it."""
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goalmap.extensions import db
-from goalmap.models._time import utcnow
+from goalmap.models.clock import utcnow
 from goalmap.models.people import User
 
 GOAL_EVENT_KINDS = ("carried_over", "dropped", "done")
-
-
-class SessionMember(db.Model):
-    """One member's progress through a quarter's session."""
-
-    __tablename__ = "session_members"
-    __table_args__ = (UniqueConstraint("quarter_id", "user_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
-    )
-    quarter_id: Mapped[int] = mapped_column(ForeignKey("quarters.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    ready_at: Mapped[datetime | None]
-    confirmed_at: Mapped[datetime | None]
-
-    user: Mapped[User] = relationship()
 
 
 class GoalEvent(db.Model):

@@ -1,0 +1,45 @@
+"""Domain functions of the board: quarters, and the lanes and stages of every board."""
+
+from datetime import date
+
+from goalmap.extensions import db
+from goalmap.models import Lane, Quarter, Stage, User
+from goalmap.scoping import scoped
+
+
+def create_quarter(user: User, name: str, starts_on: date, ends_on: date) -> Quarter:
+    """A new quarter of ``user``'s partnership; its board starts empty."""
+    quarter = Quarter(
+        partnership_id=user.partnership_id, name=name, starts_on=starts_on, ends_on=ends_on
+    )
+    db.session.add(quarter)
+    return quarter
+
+
+def renumber(records) -> None:
+    """Set ``position`` to 0..n-1 in the given order."""
+    for i, record in enumerate(records):
+        record.position = i
+
+
+def move_in_order(records: list, record, offset: int) -> None:
+    """Move ``record`` up (-1) or down (+1) in ``records`` and renumber them all."""
+    index = records.index(record)
+    target = max(0, min(len(records) - 1, index + offset))
+    records.insert(target, records.pop(index))
+    renumber(records)
+
+
+def reorder(record: Lane | Stage, offset: int, user: User) -> None:
+    """Move a lane or stage one place up (-1) or down (+1) among its partnership's."""
+    model = type(record)
+    records = db.session.scalars(scoped(model, user=user).order_by(model.position)).all()
+    move_in_order(records, record, offset)
+
+
+def append(model: type[Lane] | type[Stage], name: str, user: User) -> Lane | Stage:
+    """A new shared lane at the bottom, or a new stage at the right, of every board."""
+    count = len(db.session.scalars(scoped(model, user=user)).all())
+    record = model(partnership=user.partnership, name=name, position=count)
+    db.session.add(record)
+    return record

@@ -1,0 +1,1 @@
+"""The demo is made by a command: this area has no forms."""

@@ -1,0 +1,1 @@
+"""The demo reads through the board and auth areas' queries: it has none of its own."""

@@ -1,0 +1,61 @@
+"""What the session's steps read: a quarter's goals, their comments and history."""
+
+from sqlalchemy import func, select
+
+from goalmap.extensions import db
+from goalmap.models import Goal, GoalComment, GoalEvent, PlanningSeat, Quarter, User
+from goalmap.scoping import countable_goals, hidden_goal_count, scoped
+
+
+def goals(quarter: Quarter, user: User, *where) -> list[Goal]:
+    """The quarter's goals the member may read, by owner."""
+    stmt = scoped(Goal, user=user).where(Goal.quarter_id == quarter.id, *where)
+    return db.session.scalars(stmt.order_by(Goal.owner_id, Goal.id)).all()
+
+
+def goals_by_id(ids, user: User) -> list[Goal]:
+    return db.session.scalars(scoped(Goal, user=user).where(Goal.id.in_(ids))).all()
+
+
+def comments(goals: list[Goal], user: User) -> dict[int, list[GoalComment]]:
+    """The comments on ``goals``, oldest first, by goal id."""
+    rows = db.session.scalars(
+        scoped(GoalComment, user=user)
+        .where(GoalComment.goal_id.in_([g.id for g in goals]))
+        .order_by(GoalComment.created_at)
+    )
+    found: dict[int, list[GoalComment]] = {}
+    for comment in rows:
+        found.setdefault(comment.goal_id, []).append(comment)
+    return found
+
+
+def events(quarter: Quarter, user: User) -> list[GoalEvent]:
+    """What the look back decided for the goals of ``quarter``, in order."""
+    return db.session.scalars(
+        scoped(GoalEvent, user=user)
+        .where(GoalEvent.quarter_id == quarter.id)
+        .order_by(GoalEvent.created_at)
+    ).all()
+
+
+def hidden_count(quarter: Quarter, user: User) -> int:
+    """How many of the other members' private goals ``quarter`` holds."""
+    return hidden_goal_count(quarter.id, user)
+
+
+def goal_counts(quarter: Quarter, user: User) -> dict[int | None, int]:
+    """How many goals each member (None: the shared lanes) has in ``quarter``."""
+    return dict(
+        db.session.execute(
+            select(Goal.owner_id, func.count())
+            .where(*countable_goals(user), Goal.quarter_id == quarter.id)
+            .group_by(Goal.owner_id)
+        ).all()
+    )
+
+
+def seats(quarter: Quarter) -> dict[int, PlanningSeat]:
+    """The members' kept places in the session, by member id."""
+    rows = db.session.scalars(select(PlanningSeat).where(PlanningSeat.quarter_id == quarter.id))
+    return {seat.user_id: seat for seat in rows}

@@ -1,0 +1,1 @@
+"""The timeline is read only: it has no forms."""

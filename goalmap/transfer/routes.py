@@ -1,0 +1,51 @@
+import json
+
+import click
+from flask import Response
+from flask_login import current_user, login_required
+
+from goalmap.extensions import db
+from goalmap.transfer import bp, service
+
+
+@bp.get("/export.json")
+@login_required
+def export_json():
+    """Download the whole partnership (what you may see) as one JSON file."""
+    body = json.dumps(service.export_partnership(current_user), indent=2, ensure_ascii=False)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="goalmap-export.json"'},
+    )
+
+
+@bp.get("/export.csv")
+@login_required
+def export_csv():
+    """Download the goals as CSV, for a spreadsheet."""
+    return Response(
+        service.goals_csv(current_user),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="goalmap-goals.csv"'},
+    )
+
+
+@bp.cli.command("import-partnership")
+@click.argument("path", type=click.File("r", encoding="utf-8"))
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="The password every imported member signs in with at first.",
+)
+def import_command(path, password: str) -> None:
+    """Recreate an exported partnership in this (empty) instance."""
+    try:
+        partnership = service.import_partnership(json.load(path), password)
+    except (service.ImportRefused, KeyError, ValueError) as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Imported {partnership.name} with {len(partnership.members)} members.")

@@ -1,0 +1,112 @@
+"""What every area's views share: refusing changes to a reviewed quarter, a safe
+``next`` URL, signing a member in, and goals drawn once for what they show.
+
+Goals on the board are drawn from a cache. A busy quarter's board holds hundreds of
+goals, and Jinja takes about 60 µs to draw one. A goal's list item depends only on
+the goal's columns it shows, on whether the viewer may change it, and on the URL
+prefix the app is served under. That tuple is the cache key, so a changed goal (a
+new title, status, place …) is a new key: nothing needs to be invalidated and a stale
+item cannot be served. Nothing crosses from one viewer to another either: a viewer
+reaches an entry only through a row that their own scoped query returned, and a
+partner's private goal reaches them as a placeholder row. Each app keeps its own
+cache (its templates and URLs are its own).
+"""
+
+from threading import Lock
+from urllib.parse import urlsplit
+
+from cachetools import LRUCache
+from flask import Flask, abort, current_app, request, session
+from flask_login import current_user, login_user
+from markupsafe import Markup
+
+from goalmap.extensions import db
+from goalmap.models import Quarter, User, UserSession, may_change
+
+# About 1 KB a goal: a few MB per worker, and far more goals than a partnership has.
+GOAL_ITEMS_CACHED = 4096
+
+
+def writable(quarter: Quarter) -> Quarter:
+    """Refuse any change to a reviewed quarter: it is kept as it was, to look back on."""
+    if quarter.is_read_only:
+        abort(409, f"{quarter.name} is reviewed and kept as it was; it can no longer change.")
+    return quarter
+
+
+def safe_next(default: str) -> str:
+    """The ``next`` URL if it stays on this site, else ``default``."""
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
+    return default
+
+
+def start_login_session(user: User) -> None:
+    """Sign ``user`` in with a fresh login session, known to the server, so nothing from
+    before carries over and the login session can be ended from the server. It commits
+    the request's work together with the new login session: one commit per request (see
+    goalmap.database)."""
+    session.clear()
+    db.session.flush()  # a new account needs its id
+    _row, token = UserSession.open(user, current_app.permanent_session_lifetime)
+    db.session.commit()
+    session["sid"] = token
+    session.permanent = True
+    login_user(user)
+
+
+class GoalItems:
+    """An app's drawn goal items: an LRU, shared by the threads that serve it."""
+
+    def __init__(self) -> None:
+        self.drawn: LRUCache = LRUCache(maxsize=GOAL_ITEMS_CACHED)
+        self.lock = Lock()
+
+
+def goal_editable(goal, user_id: int | None = None, read_only: bool = False) -> bool:
+    """Whether the viewer (default: the signed-in member) may change the goal: their own
+    or a shared one, in a quarter that is not reviewed. A private placeholder is nobody's
+    to change."""
+    if read_only or getattr(goal, "is_hidden", False):
+        return False
+    return may_change(goal.owner_id, current_user.id if user_id is None else user_id)
+
+
+def goal_items(goals, read_only: bool) -> Markup:
+    """The goals of one cell as list items, as the signed-in member may see and change
+    them, from the cache where they were drawn before. ``goals`` are rows (tuples of the
+    goal's shown columns), as the board reads them."""
+    macro = current_app.jinja_env.get_template("goals/_goal.html").module.item
+    user_id = current_user.id
+    if current_app.jinja_env.auto_reload:  # templates may change while serving
+        return Markup("").join(
+            macro(goal, goal_editable(goal, user_id, read_only)) for goal in goals
+        )
+    cache = current_app.extensions["goalmap_goal_items"]
+    prefix = request.script_root
+    out = []
+    for goal in goals:
+        key = (prefix, tuple(goal), goal_editable(goal, user_id, read_only))
+        with cache.lock:
+            html = cache.drawn.get(key)
+        if html is None:
+            html = macro(goal, key[2])
+            with cache.lock:
+                cache.drawn[key] = html
+        out.append(html)
+    return Markup("").join(out)
+
+
+def forget_goal_items(app: Flask) -> None:
+    """Drop the app's drawn goals (the benchmark measures the board without them too)."""
+    cache = app.extensions["goalmap_goal_items"]
+    with cache.lock:
+        cache.drawn.clear()
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["goalmap_goal_items"] = GoalItems()
+    app.add_template_global(goal_editable)
+    app.add_template_global(goal_items)
