@@ -16,7 +16,7 @@ from threading import Lock
 from urllib.parse import urlsplit
 
 from cachetools import LRUCache
-from flask import Flask, abort, current_app, request, session
+from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask_login import current_user, login_user
 from markupsafe import Markup
 
@@ -32,6 +32,14 @@ def writable(quarter: Quarter) -> Quarter:
     if quarter.is_read_only:
         abort(409, f"{quarter.name} is reviewed and kept as it was; it can no longer change.")
     return quarter
+
+
+def open_quarter(quarter: Quarter | None, endpoint: str):
+    """Redirect to ``endpoint`` of ``quarter`` (the current one), or, with no quarter yet,
+    to planning the first one."""
+    if quarter is None:
+        return redirect(url_for("board.new_quarter"))
+    return redirect(url_for(endpoint, quarter_id=quarter.id))
 
 
 def safe_next(default: str) -> str:

@@ -23,6 +23,7 @@ from goalmap.extensions import db, htmx
 from goalmap.models import Lane, Quarter, Stage, next_quarter
 from goalmap.planning.service import plan_after
 from goalmap.scoping import get_or_404
+from goalmap.views import open_quarter
 
 
 @bp.get("/healthz")
@@ -35,10 +36,7 @@ def health():
 @login_required
 def index():
     """Open the current quarter's board, or offer to plan the first one."""
-    quarter = queries.current_quarter(current_user)
-    if quarter is None:
-        return redirect(url_for(".new_quarter"))
-    return redirect(url_for(".show", quarter_id=quarter.id))
+    return open_quarter(queries.current_quarter(current_user), ".show")
 
 
 @bp.get("/quarters")

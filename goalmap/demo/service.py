@@ -88,10 +88,9 @@ def _demo_resources(quarter: Quarter, goals: list[Goal], people: list[User]) -> 
     by_title = {goal.title: goal for goal in goals}
     for title, person, hours, amount, period, energy, note in DEMO_ALLOCATIONS:
         db.session.add(
-            Allocation(
-                partnership_id=quarter.partnership_id,
-                goal_id=by_title[title].id,
-                user_id=people[person].id,
+            Allocation.on(
+                by_title[title],
+                people[person],
                 hours_per_week=Decimal(hours),
                 amount=Decimal(amount) if amount else None,
                 money_period=period,
@@ -111,28 +110,23 @@ def _demo_resources(quarter: Quarter, goals: list[Goal], people: list[User]) -> 
         )
 
 
-# Three reviewed quarters before the current one, so the balance chart has a history:
-# (title, lane index as in DEMO_GOALS, partner whose hours, hours a week) per quarter.
+# Three reviewed quarters before the current one, so the balance chart has a history.
+# Each quarter: Alex's goal and hours a week, Sam's, and a shared goal taking that many
+# hours from each of them.
 DEMO_HISTORY = (
-    (
-        ("Learn to climb", 0, 0, "5"),
-        ("Evening classes", 1, 1, "4"),
-        ("Weekly date night", 2, 0, "2"),
-        ("Weekly date night", 2, 1, "2"),
-    ),
-    (
-        ("Guitar again", 0, 0, "4"),
-        ("Half-time job search", 1, 1, "3"),
-        ("Move flat", 2, 0, "4"),
-        ("Move flat", 2, 1, "4"),
-    ),
-    (
-        ("Morning runs", 0, 0, "2"),
-        ("Photography", 1, 1, "3"),
-        ("Wedding planning", 2, 0, "6"),
-        ("Wedding planning", 2, 1, "6"),
-    ),
+    (("Learn to climb", "5"), ("Evening classes", "4"), ("Weekly date night", "2")),
+    (("Guitar again", "4"), ("Half-time job search", "3"), ("Move flat", "4")),
+    (("Morning runs", "2"), ("Photography", "3"), ("Wedding planning", "6")),
 )
+
+
+def _history_entries(goals):
+    """(title, lane index, partner whose hours, hours a week) of one DEMO_HISTORY quarter."""
+    (alex, alex_hours), (sam, sam_hours), (shared, shared_hours) = goals
+    yield alex, 0, 0, alex_hours
+    yield sam, 1, 1, sam_hours
+    yield shared, 2, 0, shared_hours
+    yield shared, 2, 1, shared_hours
 
 
 def _demo_history(current: Quarter, lanes, stages, people) -> Quarter:
@@ -154,7 +148,7 @@ def _demo_history(current: Quarter, lanes, stages, people) -> Quarter:
         db.session.add(quarter)
         db.session.flush()
         made: dict[str, Goal] = {}
-        for title, lane_index, person, hours in entries:
+        for title, lane_index, person, hours in _history_entries(entries):
             if title not in made:
                 lane = lanes[lane_index]
                 made[title] = Goal.new(
@@ -167,12 +161,7 @@ def _demo_history(current: Quarter, lanes, stages, people) -> Quarter:
                 )
                 db.session.flush()
             db.session.add(
-                Allocation(
-                    partnership_id=quarter.partnership_id,
-                    goal_id=made[title].id,
-                    user_id=people[person].id,
-                    hours_per_week=Decimal(hours),
-                )
+                Allocation.on(made[title], people[person], hours_per_week=Decimal(hours))
             )
         previous = quarter
     return previous

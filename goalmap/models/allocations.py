@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goalmap.extensions import db
 from goalmap.models.clock import utcnow
-from goalmap.models.people import User
+from goalmap.models.people import PartnershipRecord, User
 
 ENERGY_LEVELS = ("low", "medium", "high")
 MONEY_PERIODS = ("month", "quarter")
@@ -25,7 +25,7 @@ def per_quarter(amount: Decimal | None, period: str) -> Decimal:
     return amount * 3 if period == "month" else amount
 
 
-class Allocation(db.Model):
+class Allocation(PartnershipRecord, db.Model):
     """One partner's note of what a goal takes from them.
 
     Notes are never overwritten: a change adds a new note and marks the old one
@@ -40,10 +40,6 @@ class Allocation(db.Model):
         CheckConstraint("energy IS NULL OR energy IN ('low', 'medium', 'high')", name="energy"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
-    )
     goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     hours_per_week: Mapped[Decimal | None] = mapped_column(Hours)
@@ -56,8 +52,13 @@ class Allocation(db.Model):
 
     user: Mapped[User] = relationship(lazy="joined")
 
+    @classmethod
+    def on(cls, goal, user: User, **values) -> "Allocation":
+        """``user``'s note of what ``goal`` takes, in ``goal``'s partnership."""
+        return cls(partnership_id=goal.partnership_id, goal_id=goal.id, user_id=user.id, **values)
 
-class Availability(db.Model):
+
+class Availability(PartnershipRecord, db.Model):
     """What one partner has for goals in a quarter: hours a week and a money budget."""
 
     __tablename__ = "availabilities"
@@ -67,10 +68,6 @@ class Availability(db.Model):
         CheckConstraint("budget IS NULL OR budget >= 0", name="budget"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
-    )
     quarter_id: Mapped[int] = mapped_column(ForeignKey("quarters.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     hours_per_week: Mapped[Decimal | None] = mapped_column(Hours)

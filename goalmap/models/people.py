@@ -25,6 +25,16 @@ COLOURS = {
 }
 
 
+class PartnershipRecord:
+    """A record of one partnership's data, with the ``partnership_id`` by which
+    ``goalmap.scoping`` filters every query for it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
+    )
+
+
 class Partnership(db.Model):
     __tablename__ = "partnerships"
 
@@ -80,6 +90,7 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(
         String(64), unique=True, default=lambda: secrets.token_urlsafe(32)
     )
+
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     partnership: Mapped[Partnership] = relationship(back_populates="members")
@@ -99,7 +110,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class Invite(db.Model):
+class Invite(PartnershipRecord, db.Model):
     """A single-use link that lets one person join a partnership.
 
     Only the token's hash is stored; the link itself is shown once, to its creator.
@@ -107,10 +118,6 @@ class Invite(db.Model):
 
     __tablename__ = "invites"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
-    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -21,7 +21,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from goalmap.extensions import db
 from goalmap.models.clock import utcnow
-from goalmap.models.people import Partnership, User
+from goalmap.models.people import Partnership, PartnershipRecord, User
 
 QUARTER_STATES = ("planning", "active", "reviewed")
 GOAL_STATUSES = ("active", "paused", "dropped", "done")
@@ -44,7 +44,7 @@ def next_quarter(today: date) -> tuple[str, date, date]:
     return f"{year} Q{index + 1}", starts, date.fromordinal(ends.toordinal() - 1)
 
 
-class Quarter(db.Model):
+class Quarter(PartnershipRecord, db.Model):
     __tablename__ = "quarters"
     __table_args__ = (
         UniqueConstraint("partnership_id", "name"),
@@ -52,10 +52,6 @@ class Quarter(db.Model):
         CheckConstraint("state IN ('planning', 'active', 'reviewed')", name="state"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
-    )
     name: Mapped[str] = mapped_column(String(40))
     starts_on: Mapped[date]
     ends_on: Mapped[date]
@@ -80,16 +76,12 @@ class Quarter(db.Model):
         return self.state == "planning" and self.revealed_at is None
 
 
-class Lane(db.Model):
+class Lane(PartnershipRecord, db.Model):
     """A swimlane. Personal lanes have an owner; shared lanes have none."""
 
     __tablename__ = "lanes"
     __table_args__ = (UniqueConstraint("partnership_id", "owner_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
-    )
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(60))
     position: Mapped[int] = mapped_column(Integer)
@@ -109,35 +101,27 @@ class Lane(db.Model):
         return may_change(self.owner_id, user.id)
 
 
-class Stage(db.Model):
+class Stage(PartnershipRecord, db.Model):
     """A column of the board: a stage a goal goes through."""
 
     __tablename__ = "stages"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
-    )
     name: Mapped[str] = mapped_column(String(40))
     position: Mapped[int] = mapped_column(Integer)
 
     partnership: Mapped[Partnership] = relationship()
 
 
-class SharedValue(db.Model):
+class SharedValue(PartnershipRecord, db.Model):
     """Something the partnership cares about (adventure, learning, community…)."""
 
     __tablename__ = "shared_values"
     __table_args__ = (UniqueConstraint("partnership_id", "name"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
-    )
     name: Mapped[str] = mapped_column(String(40))
 
 
-class Goal(db.Model):
+class Goal(PartnershipRecord, db.Model):
     __tablename__ = "goals"
     __table_args__ = (
         CheckConstraint("length(title) BETWEEN 1 AND 200", name="title_length"),
@@ -161,10 +145,6 @@ class Goal(db.Model):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
-    )
     quarter_id: Mapped[int] = mapped_column(ForeignKey("quarters.id", ondelete="CASCADE"))
     lane_id: Mapped[int] = mapped_column(ForeignKey("lanes.id", ondelete="RESTRICT"))
     stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id", ondelete="RESTRICT"))

@@ -6,19 +6,15 @@ from sqlalchemy import ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goalmap.extensions import db
-from goalmap.models.people import User
+from goalmap.models.people import PartnershipRecord, User
 
 
-class PlanningSeat(db.Model):
+class PlanningSeat(PartnershipRecord, db.Model):
     """One member's place in a quarter's goal-mapping session: ready, and agreed."""
 
     __tablename__ = "planning_seats"
     __table_args__ = (UniqueConstraint("quarter_id", "user_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
-    )
     quarter_id: Mapped[int] = mapped_column(ForeignKey("quarters.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     ready_at: Mapped[datetime | None]

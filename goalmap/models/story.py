@@ -8,21 +8,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goalmap.extensions import db
 from goalmap.models.clock import utcnow
-from goalmap.models.people import User
+from goalmap.models.people import PartnershipRecord, User
 
 GOAL_EVENT_KINDS = ("carried_over", "dropped", "done")
 
 
-class GoalEvent(db.Model):
+class GoalEvent(PartnershipRecord, db.Model):
     """A goal's history: carried over, dropped (with a reason) or marked done in a look-back."""
 
     __tablename__ = "goal_events"
     __table_args__ = (CheckConstraint("kind IN ('carried_over', 'dropped', 'done')", name="kind"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
-    )
     goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(16))
@@ -32,16 +28,24 @@ class GoalEvent(db.Model):
 
     user: Mapped[User | None] = relationship()
 
+    @classmethod
+    def about(cls, goal, kind: str, user: User, note: str = "", **values) -> "GoalEvent":
+        """What happened to ``goal``, by ``user``, in ``goal``'s partnership."""
+        return cls(
+            partnership_id=goal.partnership_id,
+            goal_id=goal.id,
+            user_id=user.id,
+            kind=kind,
+            note=note,
+            **values,
+        )
 
-class GoalComment(db.Model):
+
+class GoalComment(PartnershipRecord, db.Model):
     """A partner's supportive word on a goal (they comment; they do not edit)."""
 
     __tablename__ = "goal_comments"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
-    )
     goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text)

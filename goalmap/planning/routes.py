@@ -25,12 +25,15 @@ def _planning(quarter: Quarter) -> Quarter:
     return quarter
 
 
-def _taking_a_seat(quarter_id: int) -> Quarter:
-    """The quarter, still being planned, with its board locked and read afresh: members
-    acting at once (or one member clicking twice) take their seats in turn."""
+def _act(quarter_id: int, act) -> Quarter:
+    """Do ``act`` (ready, agree) for the signed-in member in the quarter still being
+    planned, with its board locked and read afresh: members acting at once (or one member
+    clicking twice) take their seats in turn."""
     quarter = _quarter(quarter_id)
     lock_board(quarter.id)
-    return _planning(quarter)
+    act(_planning(quarter), current_user)
+    db.session.commit()
+    return quarter
 
 
 def _default_stage():
@@ -208,9 +211,7 @@ def add_my_goal(quarter_id: int):
 @login_required
 def ready(quarter_id: int):
     """Say "my goals are drafted"; when everyone has, all drafts are shown at once."""
-    quarter = _taking_a_seat(quarter_id)
-    service.mark_ready(quarter, current_user)
-    db.session.commit()
+    quarter = _act(quarter_id, service.mark_ready)
     if quarter.revealed_at:
         flash("Everyone is ready: your goals are now shown to each other.", "success")
     else:
@@ -238,9 +239,7 @@ def add_our_goal(quarter_id: int):
 @login_required
 def confirm(quarter_id: int):
     """Agree to the plan; the quarter starts when every member has."""
-    quarter = _taking_a_seat(quarter_id)
-    service.confirm(quarter, current_user)
-    db.session.commit()
+    quarter = _act(quarter_id, service.confirm)
     if quarter.state == "active":
         flash(f"{quarter.name} has started. Have a good quarter!", "success")
         return redirect(url_for("board.show", quarter_id=quarter.id))

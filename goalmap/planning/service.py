@@ -83,16 +83,7 @@ def review(goal: Goal, decision: str, user: User, into: Quarter, reason: str = "
     else:
         goal.status = "dropped"
         kind, note = "dropped", reason.strip()
-    db.session.add(
-        GoalEvent(
-            partnership_id=goal.partnership_id,
-            goal_id=goal.id,
-            user_id=user.id,
-            kind=kind,
-            note=note,
-            quarter_id=from_quarter,
-        )
-    )
+    db.session.add(GoalEvent.about(goal, kind, user, note, quarter_id=from_quarter))
 
 
 def add_goal(

@@ -7,7 +7,7 @@ from goalmap.models import Allocation, Goal, Quarter, utcnow
 from goalmap.resources import bp, queries, service
 from goalmap.resources.forms import AllocationForm, AvailabilityForm, PromptsForm
 from goalmap.scoping import get_or_404
-from goalmap.views import safe_next, writable
+from goalmap.views import open_quarter, safe_next, writable
 
 
 @bp.route("/goals/<int:goal_id>/allocations", methods=["GET", "POST"])
@@ -114,10 +114,7 @@ def availability(quarter_id: int):
 @login_required
 def balance_now():
     """The balance of the current quarter."""
-    quarter = board.current_quarter(current_user)
-    if quarter is None:
-        return redirect(url_for("board.new_quarter"))
-    return redirect(url_for(".balance_page", quarter_id=quarter.id))
+    return open_quarter(board.current_quarter(current_user), ".balance_page")
 
 
 @bp.get("/quarters/<int:quarter_id>/balance")

@@ -267,9 +267,7 @@ def save_note(goal: Goal, user: User, values: dict, replacing: Allocation | None
         )
         if result.rowcount != 1:
             return False
-    db.session.add(
-        Allocation(partnership_id=goal.partnership_id, goal_id=goal.id, user_id=user.id, **values)
-    )
+    db.session.add(Allocation.on(goal, user, **values))
     return True
 
 

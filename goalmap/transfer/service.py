@@ -11,22 +11,8 @@ import io
 from datetime import date, datetime
 from decimal import Decimal
 
+from goalmap import models
 from goalmap.extensions import db
-from goalmap.models import (
-    Allocation,
-    Availability,
-    Goal,
-    GoalComment,
-    GoalEvent,
-    Lane,
-    Partnership,
-    PlanningSeat,
-    Quarter,
-    SharedValue,
-    Stage,
-    User,
-    utcnow,
-)
 from goalmap.passwords import hash_password
 from goalmap.transfer import queries
 
@@ -46,19 +32,19 @@ def _value(value):
 # sections (name in the file -> (model referred to, column)). Export and import both
 # read this table, in this order (every reference points to an earlier section).
 SECTIONS = (
-    ("members", User, ("email", "display_name", "colour"), {}),
-    ("stages", Stage, ("name", "position"), {}),
-    ("lanes", Lane, ("name", "position"), {"owner": (User, "owner_id")}),
-    ("values", SharedValue, ("name",), {}),
+    ("members", models.User, ("email", "display_name", "colour"), {}),
+    ("stages", models.Stage, ("name", "position"), {}),
+    ("lanes", models.Lane, ("name", "position"), {"owner": (models.User, "owner_id")}),
+    ("values", models.SharedValue, ("name",), {}),
     (
         "quarters",
-        Quarter,
+        models.Quarter,
         ("name", "starts_on", "ends_on", "state", "created_at", "revealed_at", "started_at"),
-        {"previous": (Quarter, "previous_id")},
+        {"previous": (models.Quarter, "previous_id")},
     ),
     (
         "goals",
-        Goal,
+        models.Goal,
         (
             "title",
             "notes",
@@ -75,42 +61,46 @@ SECTIONS = (
             "version",
         ),
         {
-            "quarter": (Quarter, "quarter_id"),
-            "lane": (Lane, "lane_id"),
-            "stage": (Stage, "stage_id"),
-            "owner": (User, "owner_id"),
-            "value": (SharedValue, "value_id"),
+            "quarter": (models.Quarter, "quarter_id"),
+            "lane": (models.Lane, "lane_id"),
+            "stage": (models.Stage, "stage_id"),
+            "owner": (models.User, "owner_id"),
+            "value": (models.SharedValue, "value_id"),
         },
     ),
     (
         "allocations",
-        Allocation,
+        models.Allocation,
         ("hours_per_week", "amount", "money_period", "energy", "note", "created_at", "replaced_at"),
-        {"goal": (Goal, "goal_id"), "user": (User, "user_id")},
+        {"goal": (models.Goal, "goal_id"), "user": (models.User, "user_id")},
     ),
     (
         "availability",
-        Availability,
+        models.Availability,
         ("hours_per_week", "budget"),
-        {"quarter": (Quarter, "quarter_id"), "user": (User, "user_id")},
+        {"quarter": (models.Quarter, "quarter_id"), "user": (models.User, "user_id")},
     ),
     (
         "session_members",
-        PlanningSeat,
+        models.PlanningSeat,
         ("ready_at", "confirmed_at"),
-        {"quarter": (Quarter, "quarter_id"), "user": (User, "user_id")},
+        {"quarter": (models.Quarter, "quarter_id"), "user": (models.User, "user_id")},
     ),
     (
         "goal_events",
-        GoalEvent,
+        models.GoalEvent,
         ("kind", "note", "created_at"),
-        {"goal": (Goal, "goal_id"), "user": (User, "user_id"), "quarter": (Quarter, "quarter_id")},
+        {
+            "goal": (models.Goal, "goal_id"),
+            "user": (models.User, "user_id"),
+            "quarter": (models.Quarter, "quarter_id"),
+        },
     ),
     (
         "comments",
-        GoalComment,
+        models.GoalComment,
         ("body", "created_at"),
-        {"goal": (Goal, "goal_id"), "author": (User, "author_id")},
+        {"goal": (models.Goal, "goal_id"), "author": (models.User, "author_id")},
     ),
 )
 # What a placeholder for another member's private goal keeps.
@@ -128,7 +118,7 @@ def _row(record, fields, refs, keys: dict) -> dict:
     return row
 
 
-def export_partnership(user: User) -> dict:
+def export_partnership(user: models.User) -> dict:
     """Everything of ``user``'s partnership that ``user`` may see, in a stable order."""
     records = queries.records(user, SECTIONS)
     hidden = {g.id for g in records["goals"] if g.is_private and g.owner_id != user.id}
@@ -140,8 +130,8 @@ def export_partnership(user: User) -> dict:
     out: dict = {
         "format": FORMAT,
         "version": VERSION,
-        "exported_at": utcnow().isoformat(),
-        "exported_by": keys[User, user.id],
+        "exported_at": models.utcnow().isoformat(),
+        "exported_by": keys[models.User, user.id],
         "partnership": {
             name: getattr(user.partnership, name)
             for name in (
@@ -190,17 +180,17 @@ class ImportRefused(Exception):
     """The file is not a Goalmap export this version can read, or the instance is not empty."""
 
 
-def import_partnership(data: dict, password: str) -> Partnership:
+def import_partnership(data: dict, password: str) -> models.Partnership:
     """Recreate an exported partnership in an empty instance; every member gets ``password``."""
     if data.get("format") != FORMAT or data.get("version") != VERSION:
         raise ImportRefused(f"Not a {FORMAT} version {VERSION} file.")
     if queries.any_account():
         raise ImportRefused("Import goes into an empty instance; this one has accounts already.")
-    partnership = Partnership(**data["partnership"])
+    partnership = models.Partnership(**data["partnership"])
     db.session.add(partnership)
     db.session.flush()
     made: dict[str, object] = {}
-    extra = {User: {"password_hash": hash_password(password)}}
+    extra = {models.User: {"password_hash": hash_password(password)}}
     for section, model, fields, refs in SECTIONS:
         for row in data[section]:
             values = {"partnership_id": partnership.id, **extra.get(model, {})}
@@ -219,7 +209,7 @@ def import_partnership(data: dict, password: str) -> Partnership:
     return partnership
 
 
-def goals_csv(user: User) -> str:
+def goals_csv(user: models.User) -> str:
     """The goals the member may see, one row each (a partner's private goal without content)."""
     out = io.StringIO()
     writer = csv.writer(out)
