@@ -503,3 +503,18 @@ def test_a_partner_cannot_delete_the_others_personal_goal(app, alex, sam, quarte
     goal = make_goal(app, quarter, lane_of(app, alex))
     assert sam_client.post(f"/goals/{goal.id}/delete").status_code == 403
     assert load(app, Goal, goal.id).deleted_at is None
+
+
+def test_a_move_within_its_lane_sends_no_counts(app, alex, quarter, alex_client):
+    lane = lane_of(app, alex)
+    ideas, doing = stages_of(app, alex)[0], stages_of(app, alex)[2]
+    goal = make_goal(app, quarter, lane, ideas)
+    response = alex_client.post(
+        f"/goals/{goal.id}/move",
+        htmx=True,
+        data={"lane_id": lane.id, "stage_id": doing.id, "position": 0},
+    )
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert body.lstrip().startswith(f'<li id="goal-{goal.id}-item"')
+    assert "lane-count" not in body and 'id="loads"' not in body

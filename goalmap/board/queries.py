@@ -76,9 +76,9 @@ def quarter_named(user: User, name: str) -> Quarter | None:
     return db.session.scalar(scoped(Quarter, user=user).where(Quarter.name == name))
 
 
-def lane_counts(quarter: Quarter, user: User) -> dict[int, int]:
-    """How many goals each lane of ``quarter`` holds on the member's board."""
-    return dict(db.session.execute(LANE_COUNTS, viewer(user, quarter_id=quarter.id)).all())
+def lane_counts(quarter_id: int, user: User) -> dict[int, int]:
+    """How many goals each lane of a quarter holds on the member's board."""
+    return dict(db.session.execute(LANE_COUNTS, viewer(user, quarter_id=quarter_id)).all())
 
 
 @dataclass

@@ -136,7 +136,8 @@ def move(goal_id: int):
             url_for("board.show", quarter_id=goal.quarter_id, _anchor=f"goal-{goal.id}")
         )
     # A small answer: the goal's item (the request's target), the goal counts of the
-    # lanes it left and joined, and the loads when the move changed whose goal it is.
+    # lanes it left and joined, if it changed lanes, and the loads when the move changed
+    # whose goal it is.
     moved = {
         "id": goal.id,
         "lane": lane.id,
@@ -144,8 +145,10 @@ def move(goal_id: int):
         "position": place,
         "message": message,
     }
-    counts = board.lane_counts(goal.quarter, current_user)
-    lanes = {lane_before: counts.get(lane_before, 0), lane.id: counts.get(lane.id, 0)}
+    lanes = {}
+    if lane.id != lane_before:  # a move within a lane changes no count
+        counts = board.lane_counts(goal.quarter_id, current_user)
+        lanes = {lane_before: counts.get(lane_before, 0), lane.id: counts.get(lane.id, 0)}
     loads = quarter_loads(goal.quarter, current_user) if goal.owner_id != owner_before else None
     currency = current_user.partnership.currency
     return render_template(

@@ -37,6 +37,23 @@ def test_a_drag_across_columns_is_saved_and_the_partner_sees_it(new_page):
     assert alex.errors == [] and sam.errors == []
 
 
+def test_a_drag_across_lanes_updates_both_lane_counts_from_the_server(new_page):
+    alex, _sam = partners(new_page)
+    add_goal(alex, "Alex", "Ideas", "Learn to climb")
+    add_goal(alex, "Alex", "Ideas", "Write every week")
+    alex_lane = alex.locator("section.lane", has=alex.locator("h2", has_text="Alex"))
+    together = alex.locator("section.lane", has=alex.locator("h2", has_text="Together"))
+    assert alex_lane.locator(".lane-count").inner_text() == "2 goals"
+    with alex.expect_response(lambda r: "/move" in r.url) as answer:
+        drag(alex, card(alex, "Learn to climb"), cell(alex, "Together", "Ideas").locator("ol"))
+    assert answer.value.status == 200
+    settled(alex)
+    assert alex_lane.locator(".lane-count").inner_text() == "1 goal"
+    assert together.locator(".lane-count").inner_text() == "1 goal"
+    assert titles_in(alex, "Together", "Ideas") == ["Learn to climb"]
+    assert alex.errors == []
+
+
 def test_reordering_within_a_column_survives_a_reload(new_page):
     alex, _sam = partners(new_page)
     for title in ("First", "Second", "Third"):
