@@ -97,9 +97,13 @@ def hidden_goals(quarter_id: int, user: User | None = None) -> Select:
     )
 
 
-def hidden_goal_count(quarter_id: int, user: User | None = None) -> int:
-    """How many of the other members' private goals a quarter holds (see hidden_goals)."""
-    hidden = hidden_goals(quarter_id, user).subquery()
+def hidden_goal_count(quarter_id: int, user: User | None = None, statuses=None) -> int:
+    """How many of the other members' private goals a quarter holds (see hidden_goals),
+    of ``statuses`` when given."""
+    stmt = hidden_goals(quarter_id, user)
+    if statuses is not None:
+        stmt = stmt.where(Goal.status.in_(statuses))
+    hidden = stmt.subquery()
     return db.session.scalar(select(func.count()).select_from(hidden))
 
 

@@ -67,6 +67,10 @@ MATRIX = {
     "goals.delete": ("POST", "/goals/{personal}/delete", {}, PERSONAL),
     "goals.restore": ("POST", "/goals/{personal}/restore", {}, PERSONAL),
     "goals.comment": ("POST", "/goals/{shared}/comments", {"body": "Go!"}, SHARED),
+    "goals.cheer": ("POST", "/goals/{shared}/cheers", {}, SHARED),
+    # A private goal's story is its owner's alone: the partner gets a 404, as for a
+    # goal that does not exist.
+    "goals.story": ("GET", "/goals/{secret}/story", None, PRIVATE_ONLY),
     "partnership.settings": ("GET", "/settings", None, OWN_ONLY),
     "partnership.rename": ("POST", "/settings/partnership", {"name": "Us"}, OWN_ONLY),
     "partnership.colour": ("POST", "/settings/colour", {"colour": "#047857"}, OWN_ONLY),
@@ -85,6 +89,7 @@ MATRIX = {
     "board.add_stage": ("POST", "/stages", {"stage-name": "Later"}, OWN_ONLY),
     "board.rename_stage": ("POST", "/stages/{stage}", {"stage-{stage}-name": "Next"}, SHARED),
     "board.order_stage": ("POST", "/stages/{stage}/order", {"direction": "down"}, SHARED),
+    "board.done_stage": ("POST", "/stages/done", {"stage_id": "{stage}"}, SHARED),
     "partnership.add_value": ("POST", "/values", {"value-name": "Calm"}, OWN_ONLY),
     "partnership.delete_value": ("POST", "/values/{value}/delete", {}, SHARED),
     "partnership.leave_partnership": ("GET", "/settings/leave", None, OWN_ONLY),

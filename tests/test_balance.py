@@ -15,7 +15,7 @@ from factories import (
 from sqlalchemy import select
 
 from goalmap.extensions import db
-from goalmap.models import Allocation, Availability, GoalEvent, User
+from goalmap.models import Allocation, Availability, GoalEvent, User, utcnow
 from goalmap.resources import service as balance
 
 
@@ -40,16 +40,13 @@ def planned(app, alex, sam, quarter):
     spanish = make_goal(app, quarter, lane_of(app, sam), title="Spanish")
     trip = make_goal(app, quarter, shared_lane(app, alex), title="Trip")
     done = make_goal(app, quarter, shared_lane(app, alex), title="Done thing", status="done")
+    allocate(app, run, alex, hours="20", replaced_at=utcnow())  # history, not load
     allocate(app, run, alex, hours="4", amount="12.99", period="month")
     allocate(app, secret, alex, hours="2.5")
     allocate(app, spanish, sam, hours="3", amount="0.01", period="month")
     allocate(app, trip, alex, hours="1", amount="1200", period="quarter")
     allocate(app, trip, sam, hours="1.5", amount="300.10", period="quarter")
     allocate(app, done, sam, hours="9")  # done goals no longer take time
-    old = allocate(app, run, alex, hours="20")
-    with app.app_context():
-        db.session.get(Allocation, old.id).replaced_at = db.func.now()  # history, not load
-        db.session.commit()
     make_available(app, quarter, alex, hours="7", budget="1238.97")
     make_available(app, quarter, sam, hours="10", budget="100")
     return {"run": run, "secret": secret, "spanish": spanish, "trip": trip}
@@ -207,7 +204,7 @@ def test_a_note_is_saved_exactly_and_a_change_keeps_history(app, alex, quarter, 
     assert alex_client.post(url, data={**GOOD_NOTE, "hours_per_week": "3"}).status_code == 302
     stale = alex_client.post(url, data={**GOOD_NOTE, "hours_per_week": "9"})
     assert stale.status_code == 409
-    assert "changed or removed meanwhile" in stale.get_data(as_text=True)
+    assert "Your note was changed meanwhile" in stale.get_data(as_text=True)
     with app.app_context():
         notes = db.session.scalars(select(Allocation).order_by(Allocation.id)).all()
         assert [(n.hours_per_week, n.replaced_at is None) for n in notes] == [

@@ -70,29 +70,51 @@ def test_look_back_carries_over_drops_with_a_reason_and_marks_done(
     alex_client.post(f"{url}/{drop.id}", data={"decision": "drop", "reason": "Life got busy"})
     alex_client.post(f"{url}/{finish.id}", data={"decision": "done"})
 
-    carried = load(app, Goal, carry.id)
-    assert (carried.quarter_id, carried.carried_over) == (next_id, 1)
-    assert cell_positions(app, next_id)[lane.id, stage.id] == [(0, carry.id)]
+    # Carrying over leaves the goal in its quarter, marked, and goes on in the next.
+    source = load(app, Goal, carry.id)
+    assert (source.quarter_id, source.status, source.carried_over) == (
+        last_quarter.id,
+        "carried",
+        0,
+    )
+    with app.app_context():
+        continuation = db.session.scalar(select(Goal).where(Goal.carried_from_id == carry.id))
+        assert (continuation.quarter_id, continuation.carried_over) == (next_id, 1)
+        assert (continuation.title, continuation.status) == ("Carry me", "active")
+        continuation_id = continuation.id
+    assert cell_positions(app, next_id)[lane.id, stage.id] == [(0, continuation_id)]
     assert load(app, Goal, drop.id).status == "dropped"
-    assert load(app, Goal, finish.id).status == "done"
+    finished = load(app, Goal, finish.id)
+    done_column = stages_of(app, alex)[3]
+    assert (finished.status, finished.stage_id) == ("done", done_column.id)  # done is one fact
     with app.app_context():
         events = db.session.scalars(select(GoalEvent).order_by(GoalEvent.id)).all()
-        assert [(e.kind, e.note, e.quarter_id) for e in events] == [
-            ("carried_over", "Carried over into 2027 Q2.", last_quarter.id),
-            ("dropped", "Life got busy", last_quarter.id),
-            ("done", "", last_quarter.id),
+        assert [(e.goal_id, e.kind, e.note, e.quarter_id) for e in events] == [
+            (carry.id, "carried_over", "Carried over into 2027 Q2.", last_quarter.id),
+            (continuation_id, "carried_in", "Carried over from 2027 Q1.", next_id),
+            (drop.id, "dropped", "Life got busy", last_quarter.id),
+            (finish.id, "done", "", last_quarter.id),
+            (finish.id, "moved", "To Done.", last_quarter.id),
         ]
-    # The old cell keeps the others in their order.
+    # The old cell keeps what it held, the carried goal included, in order.
     assert [g for _, g in cell_positions(app, last_quarter.id)[lane.id, stage.id]] == [
+        carry.id,
         drop.id,
-        finish.id,
         already_done.id,
     ]
     page = alex_client.get(f"/quarters/{next_id}/session/look-back").get_data(as_text=True)
-    assert "Drop me: dropped (Life got busy)" in page
-    assert "Carry me: carried over" in page
+    assert f'<a href="/goals/{drop.id}/story">Drop me</a>: dropped (Life got busy)' in page
+    assert f'<a href="/goals/{carry.id}/story">Carry me</a>: carried over' in page
     assert alex_client.post(f"{url}/{drop.id}", data={"decision": "carry"}).status_code == 302
-    assert load(app, Goal, drop.id).quarter_id == last_quarter.id  # decided once
+    assert load(app, Goal, drop.id).status == "dropped"  # decided once
+    assert alex_client.post(f"{url}/{carry.id}", data={"decision": "carry"}).status_code == 302
+    with app.app_context():  # carried once: no second continuation
+        assert (
+            db.session.scalar(
+                select(db.func.count()).select_from(Goal).where(Goal.title == "Carry me")
+            )
+            == 2
+        )
 
 
 def test_carried_over_counts_add_up_across_quarters(app, alex, sam, last_quarter, alex_client):
@@ -103,8 +125,19 @@ def test_carried_over_counts_add_up_across_quarters(app, alex, sam, last_quarter
         db.session.get(Quarter, q2).state = "active"
         db.session.commit()
     q3 = plan_next(alex_client, load(app, Quarter, q2))
-    alex_client.post(f"/quarters/{q3}/session/review/{goal.id}", data={"decision": "carry"})
-    assert (load(app, Goal, goal.id).quarter_id, load(app, Goal, goal.id).carried_over) == (q3, 2)
+    with app.app_context():
+        in_q2 = db.session.scalar(select(Goal.id).where(Goal.carried_from_id == goal.id))
+    alex_client.post(f"/quarters/{q3}/session/review/{in_q2}", data={"decision": "carry"})
+    with app.app_context():
+        chain = db.session.scalars(
+            select(Goal).where(Goal.title == "Learn the cello").order_by(Goal.id)
+        ).all()
+        assert [(g.quarter_id, g.status, g.carried_over) for g in chain] == [
+            (last_quarter.id, "carried", 0),
+            (q2, "carried", 1),
+            (q3, "active", 2),
+        ]
+        assert [g.carried_from_id for g in chain] == [None, chain[0].id, chain[1].id]
 
 
 def test_only_the_owner_decides_about_a_personal_goal(

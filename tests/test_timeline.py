@@ -104,7 +104,7 @@ def test_the_partner_never_sees_a_private_goal_on_the_timeline(app, alex, sam, s
     page = sam_client.get(f"/quarters/{quarter.id}/timeline").get_data(as_text=True)
     assert "Secret plan" not in page and "19 Feb" not in page
     assert "1 private goal of your partner is not shown." in page
-    assert 'class="tl-bar c-s6 c-e7"' in page  # Trip: week 6 only
+    assert 'class="tl-bar c-s6 c-e7 status-active"' in page  # Trip: week 6 only
 
 
 def test_goals_without_dates_or_outside_the_quarter_are_listed_with_their_lane(

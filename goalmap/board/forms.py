@@ -1,5 +1,13 @@
-from wtforms import HiddenField, StringField
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
+from wtforms import HiddenField, IntegerField, StringField
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from goalmap.board import queries
 from goalmap.fields import DayField, Form, strip
@@ -36,6 +44,12 @@ class NameForm(Form):
         csrf = False
 
     name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=40)])
+
+
+class DoneStageForm(Form):
+    """Which column is the done column (0: none)."""
+
+    stage_id = IntegerField("Done column", validators=[Optional(), NumberRange(min=0)])
 
 
 class OrderForm(Form):

@@ -30,6 +30,7 @@ GOAL_COLUMNS = (
     Goal.is_private,
     Goal.is_draft,
     Goal.carried_over,
+    Goal.comment_count,
 )
 
 QUARTERS = scoped(Quarter, user=VIEWER).order_by(Quarter.starts_on.desc())

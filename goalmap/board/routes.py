@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from goalmap.board import bp, queries, service
-from goalmap.board.forms import NameForm, OrderForm, QuarterForm
+from goalmap.board.forms import DoneStageForm, NameForm, OrderForm, QuarterForm
 from goalmap.board.queries import Board
 from goalmap.extensions import db, htmx
 from goalmap.models import Lane, Quarter, Stage, next_quarter
@@ -205,6 +205,20 @@ def order_lane(lane_id: int):
 def add_stage():
     """Add a stage (column) at the right of the board."""
     return _append(Stage, "stage", "Column added.")
+
+
+@bp.post("/stages/done")
+@login_required
+def done_stage():
+    """Choose the done column: a goal moved there is done, a goal marked done goes there."""
+    form = DoneStageForm()
+    if not form.validate_on_submit():
+        abort(400, "Choose a column, or none.")
+    stage = get_or_404(Stage, form.stage_id.data) if form.stage_id.data else None
+    service.choose_done_stage(current_user, stage)
+    db.session.commit()
+    flash(f"“{stage.name}” is the done column." if stage else "No column means done.", "success")
+    return _to_settings()
 
 
 @bp.post("/stages/<int:stage_id>")

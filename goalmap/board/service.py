@@ -2,6 +2,8 @@
 
 from datetime import date
 
+from sqlalchemy import update
+
 from goalmap.extensions import db
 from goalmap.models import Lane, Quarter, Stage, User
 from goalmap.scoping import scoped
@@ -43,3 +45,17 @@ def append(model: type[Lane] | type[Stage], name: str, user: User) -> Lane | Sta
     record = model(partnership=user.partnership, name=name, position=count)
     db.session.add(record)
     return record
+
+
+def choose_done_stage(user: User, stage: Stage | None) -> None:
+    """Make ``stage`` the done column of ``user``'s partnership (None: no done column).
+    Goals already on the board keep their status; from now on, moves follow the rule."""
+    db.session.execute(
+        update(Stage)
+        .where(Stage.partnership_id == user.partnership_id, Stage.is_done.is_(True))
+        .values(is_done=False),
+        execution_options={"synchronize_session": "fetch"},
+    )
+    db.session.flush()
+    if stage is not None:
+        stage.is_done = True

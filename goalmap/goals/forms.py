@@ -19,7 +19,7 @@ from wtforms.validators import (
 )
 
 from goalmap.fields import DayField, Form, strip
-from goalmap.models import GOAL_STATUSES
+from goalmap.models import CHOSEN_STATUSES
 from goalmap.scoping import MAX_INTEGER
 
 
@@ -33,7 +33,9 @@ class GoalForm(Form):
     starts_on = DayField("Start", validators=[Optional()])
     target_on = DayField("Target", validators=[Optional()])
     status = SelectField(
-        "Status", choices=[SelectChoice(s, s.capitalize()) for s in GOAL_STATUSES], default="active"
+        "Status",
+        choices=[SelectChoice(s, s.capitalize()) for s in CHOSEN_STATUSES],
+        default="active",
     )
     is_private = BooleanField("Private: my partner sees only that a private goal exists")
     version = HiddenField()

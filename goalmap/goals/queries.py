@@ -1,7 +1,9 @@
-"""The goals of one cell, for the keyboard Move form's places."""
+"""The goals of one cell (the keyboard Move form's places), and a goal's story."""
+
+from sqlalchemy import select
 
 from goalmap.extensions import db
-from goalmap.models import Goal, User
+from goalmap.models import Allocation, Goal, GoalComment, GoalEvent, Stage, User
 from goalmap.scoping import scoped
 
 
@@ -19,3 +21,50 @@ def cell_neighbours(goal: Goal, lane_id: int, stage_id: int, user: User) -> list
         .order_by(Goal.position)
         .with_only_columns(Goal.title, Goal.position)
     ).all()
+
+
+def stages_for(goal: Goal) -> list[Stage]:
+    """The columns of ``goal``'s board, left to right (keyed on a goal loaded through the
+    scoped path, so of its partnership)."""
+    return db.session.scalars(
+        select(Stage).where(Stage.partnership_id == goal.partnership_id).order_by(Stage.position)
+    ).all()
+
+
+def story_events(goal: Goal, user: User) -> list[GoalEvent]:
+    """What happened to ``goal``, oldest first."""
+    return db.session.scalars(
+        scoped(GoalEvent, user=user)
+        .where(GoalEvent.goal_id == goal.id)
+        .order_by(GoalEvent.created_at, GoalEvent.id)
+    ).all()
+
+
+def story_comments(goal: Goal, user: User) -> list[GoalComment]:
+    """The comments and cheers on ``goal``, oldest first."""
+    return db.session.scalars(
+        scoped(GoalComment, user=user)
+        .where(GoalComment.goal_id == goal.id)
+        .order_by(GoalComment.created_at, GoalComment.id)
+    ).all()
+
+
+def current_notes(goal: Goal, user: User) -> list[Allocation]:
+    """Each partner's current note of what ``goal`` takes from them."""
+    return db.session.scalars(
+        scoped(Allocation, user=user)
+        .where(Allocation.goal_id == goal.id, Allocation.replaced_at.is_(None))
+        .order_by(Allocation.user_id)
+    ).all()
+
+
+def continuation(goal: Goal, user: User) -> Goal | None:
+    """The goal that carries ``goal`` on in a later quarter, if the member may see it."""
+    return db.session.scalar(scoped(Goal, user=user).where(Goal.carried_from_id == goal.id))
+
+
+def carried_from(goal: Goal, user: User) -> Goal | None:
+    """The goal ``goal`` carries on, if the member may see it."""
+    if goal.carried_from_id is None:
+        return None
+    return db.session.scalar(scoped(Goal, user=user).where(Goal.id == goal.carried_from_id))

@@ -16,11 +16,24 @@ from goalmap.views import safe_next, writable
 
 
 def _editable(goal: Goal) -> Goal:
-    """Refuse a change to a reviewed quarter, or to someone else's personal goal."""
+    """Refuse a change to a reviewed quarter, to someone else's personal goal, or to a
+    goal carried over (it goes on in the next quarter: change it there)."""
     writable(goal.quarter)
     if not goal.editable_by(current_user):
         abort(403, "Only its owner can change a personal goal.")
+    if goal.status == "carried":
+        abort(409, "This goal was carried over into the next quarter; change it there.")
     return goal
+
+
+def _undo_flash(goal: Goal, change: str | None, before: service.Place) -> None:
+    """Say that a goal's status followed its column, with an undo that moves it back."""
+    if change is None:
+        return
+    text = f"“{goal.title}” is done." if change == "done" else f"Reopened “{goal.title}”."
+    undo = url_for(".move", goal_id=goal.id)
+    fields = {"lane_id": before.lane_id, "stage_id": before.stage_id, "position": before.index}
+    flash({"text": text, "undo": undo, "fields": fields, "target": f"#goal-{goal.id}-item"}, "undo")
 
 
 def _lane_for_writing(lane_id) -> Lane:
@@ -34,7 +47,7 @@ def board_changed(quarter: Quarter, headers: dict | None = None):
     """Answer a change to the board: the re-rendered board for htmx (the request names
     ``#board`` as its target), else the board page."""
     if not htmx:
-        return redirect(url_for("board.show", quarter_id=quarter.id))
+        return redirect(safe_next(url_for("board.show", quarter_id=quarter.id)))
     board_now = Board.load(quarter, current_user)
     return render_template("board/_board_changed.html", board=board_now), 200, headers or {}
 
@@ -60,9 +73,7 @@ def create(quarter_id: int):
     stage = get_or_404(Stage, form.stage_id.data)
     if request.method == "POST" and form.validate():
         lock_board(quarter.id)
-        goal = Goal.new(
-            quarter, lane, stage, created_by_id=current_user.id, **form.values(lane.is_shared)
-        )
+        goal = service.create(quarter, lane, stage, current_user, form.values(lane.is_shared))
         db.session.commit()
         flash(f"Added “{goal.title}”.", "success")
         # The form asked to replace itself (where its errors show); success is the board.
@@ -80,7 +91,7 @@ def show(goal_id: int):
         return render_template(
             "goals/_goal.html", goal=goal, read_only=goal.quarter.is_read_only
         ), {"Vary": "HX-Request"}
-    return redirect(url_for("board.show", quarter_id=goal.quarter_id, _anchor=f"goal-{goal.id}"))
+    return redirect(_on_board(goal))
 
 
 @bp.route("/goals/<int:goal_id>/edit", methods=["GET", "POST"])
@@ -92,19 +103,44 @@ def edit(goal_id: int):
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return _form_page("goals/edit.html", status, form=form, goal=goal)
-    expected = int(form.version.data or 0)
-    if not goal.save_edit(expected, **form.values(goal.lane.is_shared)):
+    values = form.values(goal.lane.is_shared)
+    if (values["status"] == "done") != (goal.status == "done"):
+        lock_board(goal.quarter_id, goal)  # the goal changes columns: see service.edit
+    before = service.place_of(goal)
+    if not service.edit(goal, int(form.version.data or 0), values, current_user):
         # Someone saved first: show both versions; saving again keeps the user's words.
         form.version.data = str(goal.version)
         return _form_page("goals/edit.html", 409, form=form, goal=goal, conflict=True)
+    moved = (goal.lane_id, goal.stage_id) != (before.lane_id, before.stage_id)
+    if moved:
+        _undo_flash(goal, "done" if goal.status == "done" else "reopened", before)
     db.session.commit()
-    if htmx:
-        saved = {"goal-saved": {"id": goal.id, "message": f"Saved “{goal.title}”."}}
-        return render_template("goals/_goal.html", goal=goal), {
-            "HX-Trigger-After-Settle": json.dumps(saved)
-        }
-    flash("Goal saved.", "success")
-    return redirect(url_for("board.show", quarter_id=goal.quarter_id, _anchor=f"goal-{goal.id}"))
+    if not htmx:
+        if not moved:
+            flash("Goal saved.", "success")
+        return redirect(safe_next(_on_board(goal)))
+    message = f"Saved “{goal.title}”."
+    if moved:  # the page puts the goal in its new column (static/js/board.js)
+        event = {"goal-moved": {**_place(goal), "message": message}}
+    else:
+        event = {"goal-saved": {"id": goal.id, "message": message}}
+    return render_template("goals/_saved.html", goal=goal, flashes=moved), {
+        "HX-Trigger-After-Settle": json.dumps(event)
+    }
+
+
+def _on_board(goal: Goal) -> str:
+    return url_for("board.show", quarter_id=goal.quarter_id, _anchor=f"goal-{goal.id}")
+
+
+def _place(goal: Goal) -> dict:
+    """Where a goal now stands, for the page to put it there."""
+    return {
+        "id": goal.id,
+        "lane": goal.lane_id,
+        "stage": goal.stage_id,
+        "position": goal.index_in_cell(),
+    }
 
 
 @bp.route("/goals/<int:goal_id>/move", methods=["GET", "POST"])
@@ -127,14 +163,18 @@ def move(goal_id: int):
     lock_board(goal.quarter_id, goal)
     _editable(goal)
     owner_before, lane_before = goal.owner_id, goal.lane_id
-    place = goal.move_to(lane, stage, form.position.data)
+    # Done is one fact: a move into or out of the done column changes the status too,
+    # and offers to undo the move.
+    before = service.place_of(goal) if stage.is_done != (goal.status == "done") else None
+    place, change = service.move(goal, lane, stage, form.position.data, current_user)
+    if change:
+        _undo_flash(goal, change, before)
     db.session.commit()
     message = f"Moved “{goal.title}” to {stage.name} in {lane.title}, place {place + 1}."
     if not htmx:
-        flash(message, "success")
-        return redirect(
-            url_for("board.show", quarter_id=goal.quarter_id, _anchor=f"goal-{goal.id}")
-        )
+        if not change:
+            flash(message, "success")
+        return redirect(_on_board(goal))
     # A small answer: the goal's item (the request's target), the goal counts of the
     # lanes it left and joined, if it changed lanes, and the loads when the move changed
     # whose goal it is.
@@ -149,10 +189,16 @@ def move(goal_id: int):
     if lane.id != lane_before:  # a move within a lane changes no count
         counts = board.lane_counts(goal.quarter_id, current_user)
         lanes = {lane_before: counts.get(lane_before, 0), lane.id: counts.get(lane.id, 0)}
-    loads = quarter_loads(goal.quarter, current_user) if goal.owner_id != owner_before else None
+    changed_load = goal.owner_id != owner_before or change
+    loads = quarter_loads(goal.quarter, current_user) if changed_load else None
     currency = current_user.partnership.currency
     return render_template(
-        "goals/_moved.html", goal=goal, lanes=lanes, loads=loads, currency=currency
+        "goals/_moved.html",
+        goal=goal,
+        lanes=lanes,
+        loads=loads,
+        currency=currency,
+        flashes=bool(change),
     ), {"HX-Trigger-After-Settle": json.dumps({"goal-moved": moved})}
 
 
@@ -174,19 +220,67 @@ def _places(goal: Goal, lane_id: int, stage_id: int) -> list[tuple[int, str, boo
     return service.places(goal, lane_id, stage_id, others)
 
 
+@bp.get("/goals/<int:goal_id>/story")
+@login_required
+def story(goal_id: int):
+    """A goal's story: what it is, what it takes, what happened to it, and the partners'
+    comments and cheers (a dialog on the board, a page without JavaScript)."""
+    goal = get_or_404(Goal, goal_id)
+    return _story(goal)
+
+
+def _story(goal: Goal, form: CommentForm | None = None, status: int = 200):
+    context = {
+        "goal": goal,
+        "events": queries.story_events(goal, current_user),
+        "comments": queries.story_comments(goal, current_user),
+        "notes": queries.current_notes(goal, current_user),
+        "carried_from": queries.carried_from(goal, current_user),
+        "continuation": queries.continuation(goal, current_user),
+        "form": form or CommentForm(),
+        "dialog": bool(htmx),
+    }
+    template = "goals/_story.html" if htmx else "goals/story.html"
+    return render_template(template, **context), status, {"Vary": "HX-Request"}
+
+
+def _after_comment(goal: Goal):
+    """Back to the story: the fragment for htmx, else the page that asked (``next``)."""
+    if htmx:
+        return _story(goal)
+    return redirect(safe_next(url_for(".story", goal_id=goal.id)))
+
+
 @bp.post("/goals/<int:goal_id>/comments")
 @login_required
 def comment(goal_id: int):
-    """Leave a supportive word on a goal (comments never change the goal itself)."""
+    """Leave a word on a goal (comments never change the goal itself)."""
     goal = get_or_404(Goal, goal_id)
+    writable(goal.quarter)
     form = CommentForm()
-    if form.validate_on_submit():
-        service.comment(goal, current_user, form.body.data)
-        db.session.commit()
-        flash("Your comment is added.", "success")
-    else:
+    if not form.validate_on_submit():
+        if htmx:
+            return _story(goal, form, 422)
         flash("Comment not added: " + " ".join(form.body.errors), "error")
-    return redirect(safe_next(url_for("board.show", quarter_id=goal.quarter_id)))
+        return redirect(safe_next(url_for(".story", goal_id=goal.id)))
+    service.comment(goal, current_user, form.body.data)
+    db.session.commit()
+    if not htmx:  # the story the fragment shows says it already
+        flash("Your comment is added.", "success")
+    return _after_comment(goal)
+
+
+@bp.post("/goals/<int:goal_id>/cheers")
+@login_required
+def cheer(goal_id: int):
+    """Cheer a goal, once."""
+    goal = get_or_404(Goal, goal_id)
+    writable(goal.quarter)
+    cheered = service.cheer(goal, current_user)
+    db.session.commit()
+    if not htmx:  # the story the fragment shows says it already
+        flash(f"You cheered “{goal.title}”." if cheered else "You cheered it already.", "info")
+    return _after_comment(goal)
 
 
 @bp.post("/goals/<int:goal_id>/delete")

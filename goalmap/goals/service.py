@@ -1,7 +1,158 @@
-"""Domain functions for goals; the rules of a goal's own changes are on the model."""
+"""Domain functions for goals: what changes them, and the story each change leaves.
+
+Done is one fact: a goal in the board's done column is done, and a done goal stands in
+the done column. Every change that could split the two (a move, an edit of the status,
+the look back's decisions) goes through here and keeps them together.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
 from goalmap.extensions import db
-from goalmap.models import Goal, GoalComment, User
+from goalmap.goals import queries
+from goalmap.models import Allocation, Goal, GoalComment, GoalEvent, Lane, Quarter, Stage, User
+
+# The fields an edit can change, and how the story names them.
+EDITED_FIELDS = {
+    "title": "title",
+    "notes": "notes",
+    "starts_on": "start",
+    "target_on": "target",
+    "is_private": "privacy",
+}
+
+
+# An index past any cell's end: a move there puts the goal last.
+LAST = 2**31 - 1
+
+
+@dataclass
+class Place:
+    """Where a goal stands: its lane, stage and index in the cell (for an undo)."""
+
+    lane_id: int
+    stage_id: int
+    index: int
+
+
+def record(goal: Goal, kind: str, user: User, note: str = "") -> GoalEvent:
+    """Add an entry to ``goal``'s story."""
+    event = GoalEvent.about(goal, kind, user, note, quarter_id=goal.quarter_id)
+    db.session.add(event)
+    return event
+
+
+def create(
+    quarter: Quarter, lane: Lane, stage: Stage, user: User, values: dict, value=None
+) -> Goal:
+    """A new goal at the end of a cell; made done, it stands in the done column."""
+    goal = Goal.new(quarter, lane, stage, created_by_id=user.id, value=value, **values)
+    db.session.flush()
+    record(goal, "created", user)
+    if stage.is_done and goal.status != "done":
+        goal.status = "done"
+    elif goal.status == "done" and not stage.is_done:
+        _to_column(goal, user)
+    return goal
+
+
+def place_of(goal: Goal) -> Place:
+    return Place(goal.lane_id, goal.stage_id, goal.index_in_cell())
+
+
+def move(goal: Goal, lane: Lane, stage: Stage, index: int, user: User) -> tuple[int, str | None]:
+    """Move ``goal`` to ``index`` of the cell (lane, stage); moving it into the done
+    column marks it done, moving it out reopens it. Returns the index it took and
+    "done" or "reopened" when its status followed the move."""
+    cell_before = (goal.lane_id, goal.stage_id)
+    place = goal.move_to(lane, stage, index)
+    if cell_before != (lane.id, stage.id):
+        record(goal, "moved", user, f"To {stage.name} in {lane.title}.")
+    return place, _follow_column(goal, stage, user)
+
+
+def _follow_column(goal: Goal, stage: Stage, user: User) -> str | None:
+    """Make the status say what the column says: done there, open elsewhere."""
+    if stage.is_done and goal.status != "done":
+        goal.status = "done"
+        record(goal, "done", user)
+        return "done"
+    if not stage.is_done and goal.status == "done":
+        goal.status = "active"
+        record(goal, "reopened", user)
+        return "reopened"
+    return None
+
+
+def _to_column(goal: Goal, user: User) -> None:
+    """Put a goal whose status changed where its status says: the done column for a
+    done goal; for a reopened one, the column before it."""
+    stages = queries.stages_for(goal)
+    done = next((stage for stage in stages if stage.is_done), None)
+    if done is None:
+        return  # this board has no done column: the status alone says it
+    if goal.status == "done" and goal.stage_id != done.id:
+        goal.move_to(goal.lane, done, LAST)
+        record(goal, "moved", user, f"To {done.name}.")
+    elif goal.status != "done" and goal.stage_id == done.id:
+        before = [stage for stage in stages if stage.position < done.position]
+        target = before[-1] if before else next(s for s in stages if not s.is_done)
+        goal.move_to(goal.lane, target, LAST)
+        record(goal, "moved", user, f"To {target.name}.")
+
+
+def edit(goal: Goal, version: int, values: dict, user: User) -> bool:
+    """Save an edit made on ``version``; False (nothing written) if someone saved in
+    between. The story notes what changed; a done goal goes to the done column."""
+    before = {name: getattr(goal, name) for name in (*EDITED_FIELDS, "status")}
+    if not goal.save_edit(version, **values):
+        return False
+    changed = [label for name, label in EDITED_FIELDS.items() if before[name] != values[name]]
+    if changed:
+        record(goal, "edited", user, "Changed the " + ", ".join(changed) + ".")
+    if before["status"] != goal.status:
+        set_status(goal, goal.status, user, was=before["status"])
+    return True
+
+
+def set_status(goal: Goal, status: str, user: User, note: str = "", was: str | None = None):
+    """Give ``goal`` a status, with its entry in the story; a goal made done goes to the
+    done column, a done goal reopened leaves it."""
+    was = goal.status if was is None else was
+    goal.status = status
+    if status == "done":
+        record(goal, "done", user, note)
+    elif was == "done":
+        record(goal, "reopened", user, note)
+    elif status == "dropped":
+        record(goal, "dropped", user, note)
+    else:
+        record(goal, "status", user, f"{was.capitalize()} → {status.capitalize()}.")
+    if (status == "done") != (was == "done"):
+        _to_column(goal, user)
+
+
+def carry(goal: Goal, into: Quarter, user: User, shift_dates: bool = False) -> Goal:
+    """Carry an open goal into ``into``: it stays in its quarter as "carried over" and goes
+    on in a new goal there, with the partners' current notes of what it takes."""
+    continuation = goal.continue_in(into, shift_dates)
+    record(goal, "carried_over", user, f"Carried over into {into.name}.")
+    record(continuation, "carried_in", user, f"Carried over from {goal.quarter.name}.")
+    for note in queries.current_notes(goal, user):
+        db.session.add(
+            Allocation.on(
+                continuation,
+                note.user,
+                hours_per_week=note.hours_per_week,
+                amount=note.amount,
+                money_period=note.money_period,
+                energy=note.energy,
+                note=note.note,
+            )
+        )
+    return continuation
 
 
 def places(goal: Goal, lane_id: int, stage_id: int, others: list) -> list[tuple[int, str, bool]]:
@@ -22,9 +173,33 @@ def places(goal: Goal, lane_id: int, stage_id: int, others: list) -> list[tuple[
 
 
 def comment(goal: Goal, author: User, body: str) -> GoalComment:
-    """A supportive word on ``goal`` (comments never change the goal itself)."""
+    """A word on ``goal`` (comments never change the goal itself)."""
+    return _add_comment(goal, author, "comment", body)
+
+
+def cheer(goal: Goal, author: User) -> bool:
+    """Cheer ``goal``; False when ``author`` cheered it already (a second cheer, even one
+    sent at the same moment, is refused by the database and changes nothing)."""
+    try:
+        with db.session.begin_nested():
+            _add_comment(goal, author, "cheer", "")
+    except IntegrityError:
+        return False
+    return True
+
+
+def _add_comment(goal: Goal, author: User, kind: str, body: str) -> GoalComment:
     comment = GoalComment(
-        partnership_id=goal.partnership_id, goal_id=goal.id, author_id=author.id, body=body
+        partnership_id=goal.partnership_id,
+        goal_id=goal.id,
+        author_id=author.id,
+        kind=kind,
+        body=body,
     )
     db.session.add(comment)
+    db.session.flush()
+    db.session.execute(
+        update(Goal).where(Goal.id == goal.id).values(comment_count=Goal.comment_count + 1),
+        execution_options={"synchronize_session": False},
+    )
     return comment

@@ -19,9 +19,13 @@ from goalmap.models.people import (
     hash_token,
 )
 from goalmap.models.quarters import (
+    CHOSEN_STATUSES,
     DEFAULT_SHARED_LANE,
     DEFAULT_STAGES,
+    DONE_STAGE,
     GOAL_STATUSES,
+    OPEN_STATUSES,
+    PLANNED_STATUSES,
     QUARTER_STATES,
     Goal,
     Lane,
@@ -35,12 +39,16 @@ from goalmap.models.seats import PlanningSeat
 from goalmap.models.story import GoalComment, GoalEvent
 
 __all__ = [
+    "CHOSEN_STATUSES",
     "COLOURS",
     "DEFAULT_SHARED_LANE",
     "DEFAULT_STAGES",
+    "DONE_STAGE",
     "ENERGY_LEVELS",
     "GOAL_STATUSES",
     "MONEY_PERIODS",
+    "OPEN_STATUSES",
+    "PLANNED_STATUSES",
     "QUARTER_STATES",
     "Allocation",
     "Availability",

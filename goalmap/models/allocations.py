@@ -4,7 +4,16 @@ partner has available in a quarter."""
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goalmap.extensions import db
@@ -28,8 +37,10 @@ def per_quarter(amount: Decimal | None, period: str) -> Decimal:
 class Allocation(PartnershipRecord, db.Model):
     """One partner's note of what a goal takes from them.
 
-    Notes are never overwritten: a change adds a new note and marks the old one
-    replaced, which is the goal's short history of changes.
+    Each partner has one current note per goal. Notes are never overwritten: saving
+    again adds a new note and marks the current one replaced, which is the goal's short
+    history of changes; the unique index keeps two saves at once from both staying
+    current.
     """
 
     __tablename__ = "allocations"
@@ -38,6 +49,14 @@ class Allocation(PartnershipRecord, db.Model):
         CheckConstraint("amount IS NULL OR amount >= 0", name="amount"),
         CheckConstraint("money_period IN ('month', 'quarter')", name="period"),
         CheckConstraint("energy IS NULL OR energy IN ('low', 'medium', 'high')", name="energy"),
+        Index(
+            "uq_allocations_current",
+            "goal_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("replaced_at IS NULL"),
+            postgresql_where=text("replaced_at IS NULL"),
+        ),
     )
 
     goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)

@@ -24,8 +24,15 @@ from goalmap.models.clock import utcnow
 from goalmap.models.people import Partnership, PartnershipRecord, User
 
 QUARTER_STATES = ("planning", "active", "reviewed")
-GOAL_STATUSES = ("active", "paused", "dropped", "done")
+GOAL_STATUSES = ("active", "paused", "dropped", "done", "carried")
+# What a member may set; "carried" is the look back's: the goal went on in the next quarter.
+CHOSEN_STATUSES = ("active", "paused", "dropped", "done")
+# Goals still on a member's plate: what a board's load counts.
+OPEN_STATUSES = ("active", "paused")
+# What a quarter planned: what its balance counts, while it runs and once it is reviewed.
+PLANNED_STATUSES = ("active", "paused", "done", "carried")
 DEFAULT_STAGES = ("Ideas", "This quarter", "In progress", "Done")
+DONE_STAGE = "Done"  # the default board's done column
 DEFAULT_SHARED_LANE = "Together"
 
 
@@ -102,12 +109,23 @@ class Lane(PartnershipRecord, db.Model):
 
 
 class Stage(PartnershipRecord, db.Model):
-    """A column of the board: a stage a goal goes through."""
+    """A column of the board: a stage a goal goes through. At most one is the done
+    column: a goal there is done, and a done goal is there."""
 
     __tablename__ = "stages"
+    __table_args__ = (
+        Index(
+            "uq_stages_done",
+            "partnership_id",
+            unique=True,
+            sqlite_where=text("is_done"),
+            postgresql_where=text("is_done"),
+        ),
+    )
 
     name: Mapped[str] = mapped_column(String(40))
     position: Mapped[int] = mapped_column(Integer)
+    is_done: Mapped[bool] = mapped_column(Boolean, default=False)
 
     partnership: Mapped[Partnership] = relationship()
 
@@ -129,7 +147,9 @@ class Goal(PartnershipRecord, db.Model):
             "target_on IS NULL OR starts_on IS NULL OR target_on >= starts_on",
             name="target_after_start",
         ),
-        CheckConstraint("status IN ('active', 'paused', 'dropped', 'done')", name="status"),
+        CheckConstraint(
+            "status IN ('active', 'paused', 'dropped', 'done', 'carried')", name="status"
+        ),
         CheckConstraint("position >= 0", name="position_not_negative"),
         CheckConstraint("NOT is_private OR owner_id IS NOT NULL", name="private_is_personal"),
         # Live goals hold distinct positions within their cell; deleted ones step aside.
@@ -164,6 +184,13 @@ class Goal(PartnershipRecord, db.Model):
     )
     position: Mapped[int] = mapped_column(Integer)
     carried_over: Mapped[int] = mapped_column(Integer, default=0)
+    # The goal of an earlier quarter this one continues (carried over in a look back). A
+    # goal goes on at most once: the unique constraint stops a second continuation.
+    carried_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("goals.id", ondelete="SET NULL"), unique=True
+    )
+    # Comments and cheers, counted as they are made (the board shows the count).
+    comment_count: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -173,6 +200,7 @@ class Goal(PartnershipRecord, db.Model):
     lane: Mapped[Lane] = relationship()
     stage: Mapped[Stage] = relationship()
     value: Mapped["SharedValue | None"] = relationship()
+    carried_from: Mapped["Goal | None"] = relationship(remote_side="Goal.id")
 
     @classmethod
     def new(cls, quarter: Quarter, lane: Lane, stage: Stage, **values) -> "Goal":
@@ -296,13 +324,48 @@ class Goal(PartnershipRecord, db.Model):
         db.session.flush()
         return index
 
-    def move_to_quarter(self, quarter: Quarter) -> None:
-        """Carry the goal into ``quarter``: same lane and stage, at the end of its cell."""
+    def index_in_cell(self) -> int:
+        """Where the goal stands among its cell's live goals (0: at the top)."""
+        return sum(
+            1 for row in self._others(self.lane_id, self.stage_id) if row.position < self.position
+        )
+
+    def dates_fit(self, quarter: Quarter) -> bool:
+        """Whether the goal's dates (if any) fall within ``quarter``."""
+        return all(
+            day is None or quarter.starts_on <= day <= quarter.ends_on
+            for day in (self.starts_on, self.target_on)
+        )
+
+    def continue_in(self, quarter: Quarter, shift_dates: bool = False) -> "Goal":
+        """Carry the goal into ``quarter``: it stays in its own quarter as "carried", and
+        goes on in a new goal there, in the same lane and stage, linked back to it. Dates
+        that fit the new quarter come along; others are moved by the quarters' distance
+        (``shift_dates``) or cleared."""
+        starts_on, target_on = self.starts_on, self.target_on
+        if not self.dates_fit(quarter):
+            offset = quarter.starts_on - self.quarter.starts_on
+            starts_on, target_on = (
+                (day + offset if day and shift_dates else None) for day in (starts_on, target_on)
+            )
+        continuation = Goal.new(
+            quarter,
+            self.lane,
+            self.stage,
+            created_by_id=self.created_by_id,
+            title=self.title,
+            notes=self.notes,
+            starts_on=starts_on,
+            target_on=target_on,
+            is_private=self.is_private,
+            value_id=self.value_id,
+            carried_over=self.carried_over + 1,
+            carried_from_id=self.id,
+        )
+        self.status = "carried"
+        self.updated_at = utcnow()
         db.session.flush()
-        self.quarter_id = quarter.id
-        self.quarter = quarter
-        self.place_last()
-        db.session.flush()
+        return continuation
 
     def soft_delete(self) -> None:
         self.deleted_at = utcnow()

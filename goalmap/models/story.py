@@ -3,21 +3,38 @@ the partners' comments on it."""
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goalmap.extensions import db
 from goalmap.models.clock import utcnow
 from goalmap.models.people import PartnershipRecord, User
 
-GOAL_EVENT_KINDS = ("carried_over", "dropped", "done")
+# What a goal's history records; "carried_over" is on the goal left behind in its quarter,
+# "carried_in" on its continuation in the next.
+GOAL_EVENT_KINDS = (
+    "created",
+    "edited",
+    "moved",
+    "status",
+    "done",
+    "reopened",
+    "carried_over",
+    "carried_in",
+    "dropped",
+)
+COMMENT_KINDS = ("comment", "cheer")
+
+
+def _one_of(column: str, values: tuple) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class GoalEvent(PartnershipRecord, db.Model):
     """A goal's history: carried over, dropped (with a reason) or marked done in a look-back."""
 
     __tablename__ = "goal_events"
-    __table_args__ = (CheckConstraint("kind IN ('carried_over', 'dropped', 'done')", name="kind"),)
+    __table_args__ = (CheckConstraint(_one_of("kind", GOAL_EVENT_KINDS), name="kind"),)
 
     goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -42,13 +59,26 @@ class GoalEvent(PartnershipRecord, db.Model):
 
 
 class GoalComment(PartnershipRecord, db.Model):
-    """A partner's supportive word on a goal (they comment; they do not edit)."""
+    """A partner's word on a goal, or a cheer (they comment and cheer; they do not edit).
+    A member cheers a goal once."""
 
     __tablename__ = "goal_comments"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", COMMENT_KINDS), name="kind"),
+        Index(
+            "uq_goal_comments_one_cheer",
+            "goal_id",
+            "author_id",
+            unique=True,
+            sqlite_where=text("kind = 'cheer'"),
+            postgresql_where=text("kind = 'cheer'"),
+        ),
+    )
 
     goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    body: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(8), default="comment")
+    body: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author: Mapped[User | None] = relationship(lazy="joined")

@@ -8,6 +8,7 @@ from goalmap.extensions import db
 from goalmap.models import (
     DEFAULT_SHARED_LANE,
     DEFAULT_STAGES,
+    DONE_STAGE,
     Allocation,
     Availability,
     Goal,
@@ -38,7 +39,7 @@ def found_partnership(user: User) -> Partnership:
     db.session.add(user)
     user.colour = partnership.free_colour()
     db.session.add_all(
-        Stage(partnership=partnership, name=name, position=i)
+        Stage(partnership=partnership, name=name, position=i, is_done=name == DONE_STAGE)
         for i, name in enumerate(DEFAULT_STAGES)
     )
     db.session.add(Lane(partnership=partnership, owner=user, name=user.display_name, position=0))
@@ -104,7 +105,10 @@ def leave(user: User) -> Partnership:
     old_stages = db.session.scalars(
         select(Stage).where(Stage.partnership_id == old.id).order_by(Stage.position)
     ).all()
-    stages = {s.id: Stage(partnership=new, name=s.name, position=s.position) for s in old_stages}
+    stages = {
+        s.id: Stage(partnership=new, name=s.name, position=s.position, is_done=s.is_done)
+        for s in old_stages
+    }
     lane = Lane(partnership=new, owner=user, name=user.display_name, position=0)
     db.session.add_all([*stages.values(), lane])
     db.session.add(Lane(partnership=new, name=DEFAULT_SHARED_LANE, position=1))

@@ -12,6 +12,16 @@ class ReviewForm(Form):
         validators=[AnyOf(DECISIONS, message="Choose carry over, done or drop.")]
     )
     reason = StringField("Why drop it? (optional)", validators=[Length(max=500)])
+    # For a goal carried over whose dates fall outside the new quarter: clear them, or
+    # move them by the quarters' distance. Never kept silently.
+    dates = SelectField(
+        "Its dates",
+        choices=[
+            SelectChoice("clear", "Clear its dates"),
+            SelectChoice("move", "Move its dates into the new quarter"),
+        ],
+        default="clear",
+    )
 
 
 class OurGoalForm(GoalForm):

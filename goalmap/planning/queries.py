@@ -39,9 +39,9 @@ def events(quarter: Quarter, user: User) -> list[GoalEvent]:
     ).all()
 
 
-def hidden_count(quarter: Quarter, user: User) -> int:
+def hidden_count(quarter: Quarter, user: User, statuses=None) -> int:
     """How many of the other members' private goals ``quarter`` holds."""
-    return hidden_goal_count(quarter.id, user)
+    return hidden_goal_count(quarter.id, user, statuses)
 
 
 def goal_counts(quarter: Quarter, user: User) -> dict[int | None, int]:

@@ -5,7 +5,7 @@ from goalmap.board import queries as board
 from goalmap.database import lock_board
 from goalmap.extensions import db
 from goalmap.goals.forms import GoalForm
-from goalmap.models import Goal, Lane, Quarter, SharedValue
+from goalmap.models import OPEN_STATUSES, Goal, Lane, Quarter, SharedValue
 from goalmap.partnership.queries import shared_values
 from goalmap.planning import bp, queries, service
 from goalmap.planning.forms import OurGoalForm, ReviewForm
@@ -82,20 +82,19 @@ def _context_look_back(quarter: Quarter, review_form: ReviewForm | None = None, 
         return _step(quarter, "look-back", status, previous=None)
     goals = queries.goals(previous, current_user)
     events = queries.events(previous, current_user)
-    carried = {e.goal_id for e in events if e.kind == "carried_over"}
-    carried_goals = queries.goals_by_id(carried, current_user)
-    hidden = queries.hidden_count(previous, current_user)
+    open_goals = [g for g in goals if g.status in OPEN_STATUSES]
     return _step(
         quarter,
         "look-back",
         status,
         previous=previous,
-        open_goals=[g for g in goals if g.status in ("active", "paused")],
+        open_goals=open_goals,
+        outside={g.id for g in open_goals if not g.dates_fit(quarter)},
         achieved=[g for g in goals if g.status == "done"],
         dropped=[g for g in goals if g.status == "dropped"],
-        carried=carried_goals,
+        carried=[g for g in goals if g.status == "carried"],
         reasons={e.goal_id: e.note for e in events if e.kind == "dropped"},
-        hidden=hidden,
+        hidden=queries.hidden_count(previous, current_user, OPEN_STATUSES),
         review_form=review_form or ReviewForm(),
     )
 
@@ -128,7 +127,9 @@ def _context_our_goals(quarter: Quarter, form: OurGoalForm | None = None, status
 def _context_resources(quarter: Quarter):
     mine = resources.availability_of(quarter, current_user)
     currency = current_user.partnership.currency
-    form = AvailabilityForm(obj=mine, currency=currency)
+    # Nothing said yet for this quarter: start from what the member had last quarter.
+    shown = mine or resources.availability_before(quarter, current_user)
+    form = AvailabilityForm(obj=shown, currency=currency)
     form.version.data = mine.version if mine else 0
     return _step(
         quarter,
@@ -169,7 +170,14 @@ def review(quarter_id: int, goal_id: int):
     lock_board(quarter.id)
     lock_board(goal.quarter_id, goal)
     try:
-        service.review(goal, form.decision.data, current_user, quarter, form.reason.data or "")
+        service.review(
+            goal,
+            form.decision.data,
+            current_user,
+            quarter,
+            form.reason.data or "",
+            shift_dates=form.dates.data == "move",
+        )
     except service.SessionRefused as refusal:
         db.session.rollback()
         flash(str(refusal), "error")
@@ -182,7 +190,7 @@ def review(quarter_id: int, goal_id: int):
 _decided = {
     "carry": "“{title}” comes along into this quarter.",
     "done": "“{title}” is done. Well done!",
-    "drop": "“{title}” is dropped; its reason is kept in its history.",
+    "drop": "“{title}” is dropped; its reason is kept in its story.",
 }
 
 

@@ -3,9 +3,10 @@
 from sqlalchemy import update
 
 from goalmap.extensions import db
+from goalmap.goals import service as goals
 from goalmap.models import (
+    OPEN_STATUSES,
     Goal,
-    GoalEvent,
     Lane,
     PlanningSeat,
     Quarter,
@@ -66,24 +67,23 @@ def _take(seats: list[PlanningSeat], user: User) -> PlanningSeat:
     return seat
 
 
-def review(goal: Goal, decision: str, user: User, into: Quarter, reason: str = "") -> None:
-    """Decide about an open goal of last quarter: carry it over, mark it done, or drop it."""
+def review(
+    goal: Goal, decision: str, user: User, into: Quarter, reason: str = "", shift_dates=False
+) -> Goal | None:
+    """Decide about an open goal of last quarter: carry it over (it stays in its quarter,
+    marked carried over, and goes on in ``into``; returned), mark it done, or drop it
+    (with the reason in its story)."""
     if decision not in DECISIONS:
         raise SessionRefused("Choose carry over, done or drop.")
-    if goal.status in ("done", "dropped"):
+    if goal.status not in OPEN_STATUSES:
         raise SessionRefused("That goal was already decided.")
-    from_quarter = goal.quarter_id
     if decision == "carry":
-        goal.carried_over += 1
-        goal.move_to_quarter(into)
-        kind, note = "carried_over", f"Carried over into {into.name}."
-    elif decision == "done":
-        goal.status = "done"
-        kind, note = "done", ""
+        return goals.carry(goal, into, user, shift_dates)
+    if decision == "done":
+        goals.set_status(goal, "done", user)
     else:
-        goal.status = "dropped"
-        kind, note = "dropped", reason.strip()
-    db.session.add(GoalEvent.about(goal, kind, user, note, quarter_id=from_quarter))
+        goals.set_status(goal, "dropped", user, reason.strip())
+    return None
 
 
 def add_goal(
@@ -98,7 +98,7 @@ def add_goal(
     everyone is ready (see reveal); a shared one may serve one of the shared values."""
     if quarter.state != "planning":
         raise SessionRefused("This quarter has started; its plan is on the board.")
-    return Goal.new(quarter, lane, stage, created_by_id=user.id, value=value, **values)
+    return goals.create(quarter, lane, stage, user, values, value)
 
 
 def reveal(quarter: Quarter) -> None:

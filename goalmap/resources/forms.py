@@ -72,6 +72,9 @@ class CurrencyMixin:
 
 
 class AllocationForm(CurrencyMixin, Form):
+    # The member's current note when the form was shown (0: none), so a save made on a
+    # stale form is a conflict, not a silent overwrite.
+    replaces = IntegerField(validators=[Optional(), NumberRange(min=0, max=2**31 - 1)])
     hours_per_week = ExactDecimalField("Hours a week", validators=HOURS)
     amount = ExactDecimalField("Money", validators=MONEY)
     money_period = SelectField(
@@ -92,6 +95,10 @@ class AllocationForm(CurrencyMixin, Form):
     def validate_note(self, field) -> None:
         if field.data and len(field.data) > 500:
             raise ValidationError("Keep the note under 500 characters.")
+
+    def seen_note(self) -> int | None:
+        """The id of the current note the form showed (None: it showed none)."""
+        return self.replaces.data or None
 
     def values(self) -> dict:
         """The note as entered, ready to store."""

@@ -3,10 +3,22 @@
 from sqlalchemy import Integer, bindparam, select
 
 from goalmap.extensions import db
-from goalmap.models import Allocation, Availability, Goal, Quarter, User
+from goalmap.models import OPEN_STATUSES, Allocation, Availability, Goal, Quarter, User
 from goalmap.scoping import VIEWER, countable_goals, readable_title, scoped
 
-OPEN = ("active", "paused")
+OPEN = OPEN_STATUSES
+
+
+def counted_notes(user, statuses) -> tuple:
+    """The one definition of the notes a quarter's numbers add up: each partner's current
+    note on the goals the member may count, of ``statuses`` (OPEN_STATUSES: what is still
+    on a partner's plate; PLANNED_STATUSES: what the quarter planned, for its balance)."""
+    return (
+        *countable_goals(user),
+        Goal.status.in_(statuses),
+        Allocation.replaced_at.is_(None),
+    )
+
 
 # The board shows the loads on every visit: these are built once (see scoping.VIEWER).
 ALLOCATED = (
@@ -21,10 +33,8 @@ ALLOCATED = (
     )
     .join(Goal, Goal.id == Allocation.goal_id)
     .where(
-        *countable_goals(VIEWER),
+        *counted_notes(VIEWER, bindparam("statuses", expanding=True)),
         Goal.quarter_id == bindparam("quarter_id", type_=Integer),
-        Goal.status.in_(OPEN),
-        Allocation.replaced_at.is_(None),
     )
     .order_by(Allocation.hours_per_week.desc())
 )
@@ -55,3 +65,15 @@ def history_quarters(user: User, limit: int) -> list[Quarter]:
     return db.session.scalars(
         scoped(Quarter, user=user).order_by(Quarter.starts_on.desc()).limit(limit)
     ).all()
+
+
+def availability_before(quarter: Quarter, user: User) -> Availability | None:
+    """What ``user`` said they had in the latest quarter before ``quarter``: where a new
+    quarter's availability starts."""
+    return db.session.scalar(
+        scoped(Availability, user=user)
+        .join(Quarter, Quarter.id == Availability.quarter_id)
+        .where(Availability.user_id == user.id, Quarter.starts_on < quarter.starts_on)
+        .order_by(Quarter.starts_on.desc())
+        .limit(1)
+    )

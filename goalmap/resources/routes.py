@@ -3,7 +3,7 @@ from flask_login import current_user, login_required
 
 from goalmap.board import queries as board
 from goalmap.extensions import db
-from goalmap.models import Allocation, Goal, Quarter, utcnow
+from goalmap.models import PLANNED_STATUSES, Allocation, Goal, Quarter, utcnow
 from goalmap.resources import bp, queries, service
 from goalmap.resources.forms import AllocationForm, AvailabilityForm, PromptsForm
 from goalmap.scoping import get_or_404
@@ -15,35 +15,38 @@ from goalmap.views import open_quarter, safe_next, writable
 def allocations(goal_id: int):
     """What a goal takes from each partner: time, money, energy, and a note; with history."""
     goal = get_or_404(Goal, goal_id)
-    partnership = current_user.partnership
-    form = AllocationForm(currency=partnership.currency)
-    replacing = request.args.get("replaces", type=int)
-    old = get_or_404(Allocation, replacing) if replacing else None
-    if old is not None and (old.goal_id != goal.id or old.user_id != current_user.id):
-        abort(404)
-    if request.method == "GET" and old is not None:
-        form = AllocationForm(obj=old, currency=partnership.currency)
+    currency = current_user.partnership.currency
+    notes = queries.notes(goal, current_user)
+    mine = next((n for n in notes if n.user_id == current_user.id and not n.replaced_at), None)
+    form = AllocationForm(obj=mine if request.method == "GET" else None, currency=currency)
+    if request.method == "GET":
+        form.replaces.data = mine.id if mine else 0
     status = 200
     if form.is_submitted():
         writable(goal.quarter)
-        valid = form.validate_on_submit()
-        if valid and form.check_currency(partnership.currency):
-            if service.save_note(goal, current_user, form.values(), old):
+        if form.validate_on_submit() and form.check_currency(currency):
+            seen = form.seen_note() or request.args.get("replaces", type=int)
+            if service.save_note(goal, current_user, form.values(), seen):
                 db.session.commit()
-                flash("Saved the allocation note.", "success")
-                return redirect(url_for(".allocations", goal_id=goal.id))
+                flash("Saved your note.", "success")
+                return redirect(safe_next(url_for(".allocations", goal_id=goal.id)))
             db.session.rollback()
             status = 409
-            flash("That note was changed or removed meanwhile; here is what is current.", "error")
+            flash("Your note was changed meanwhile (in another window?); here it is now.", "error")
+            notes = queries.notes(goal, current_user)
+            mine = next(
+                (n for n in notes if n.user_id == current_user.id and not n.replaced_at), None
+            )
+            form.replaces.data = mine.id if mine else 0
         else:
             status = 422
     return render_template(
         "resources/allocations.html",
         goal=goal,
         form=form,
-        notes=queries.notes(goal, current_user),
-        replacing=old,
-        currency=partnership.currency,
+        notes=notes,
+        mine=mine,
+        currency=currency,
     ), status
 
 
@@ -74,7 +77,7 @@ def remove(allocation_id: int):
 def restore(allocation_id: int):
     """Undo removing a note."""
     note, goal = _own_note(allocation_id)
-    note.replaced_at = None
+    service.restore_note(note, current_user)
     db.session.commit()
     flash("The note is back.", "success")
     return redirect(url_for(".allocations", goal_id=goal.id))
@@ -87,7 +90,9 @@ def availability(quarter_id: int):
     quarter = get_or_404(Quarter, quarter_id)
     mine = queries.availability_of(quarter, current_user)
     currency = current_user.partnership.currency
-    form = AvailabilityForm(obj=mine, currency=currency)
+    # Nothing said yet for this quarter: start from what the member had last quarter.
+    shown = mine or queries.availability_before(quarter, current_user)
+    form = AvailabilityForm(obj=shown if request.method == "GET" else None, currency=currency)
     if request.method == "GET":
         form.version.data = mine.version if mine else 0
     status = 200
@@ -122,11 +127,16 @@ def balance_now():
 def balance_page(quarter_id: int):
     """How time and goals split between each partner's own life and the shared one."""
     quarter = get_or_404(Quarter, quarter_id)
-    loads = service.quarter_loads(quarter, current_user)
+    # The quarter's balance counts every goal it planned, the same numbers as its point on
+    # the chart; what is still on each partner's plate counts the open goals (for a
+    # reviewed quarter, nothing is: it shows what it planned).
+    planned = service.quarter_loads(quarter, current_user, PLANNED_STATUSES)
+    loads = planned if quarter.is_read_only else service.quarter_loads(quarter, current_user)
     return render_template(
         "resources/balance.html",
         quarter=quarter,
         loads=loads,
+        planned=planned,
         shares=service.goal_shares(quarter, current_user),
         history=service.history(current_user),
         signals=service.signals(quarter, current_user, loads),

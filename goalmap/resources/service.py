@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from goalmap.extensions import db
 from goalmap.models import (
+    PLANNED_STATUSES,
     Allocation,
     Availability,
     Goal,
@@ -25,7 +27,9 @@ from goalmap.models import (
 from goalmap.resources.queries import (
     ALLOCATED,
     AVAILABLE,
+    OPEN,
     availability_of,
+    counted_notes,
     history_quarters,
 )
 from goalmap.scoping import countable_goals, readable_title, viewer
@@ -70,10 +74,13 @@ class Load:
         return round(100 * self.personal_hours / self.hours) if self.hours else None
 
 
-def quarter_loads(quarter: Quarter, user: User) -> list[Load]:
-    """Each member's allocated hours and money in ``quarter`` against what they have."""
+def quarter_loads(quarter: Quarter, user: User, statuses=OPEN) -> list[Load]:
+    """Each member's allocated hours and money in ``quarter`` against what they have:
+    by default what the goals still open take; with PLANNED_STATUSES, what the quarter
+    planned (its balance, the same numbers as its point in ``history``)."""
     loads = {m.id: Load(m) for m in user.partnership.members}
-    rows = db.session.execute(ALLOCATED, viewer(user, quarter_id=quarter.id))
+    params = viewer(user, quarter_id=quarter.id, statuses=list(statuses))
+    rows = db.session.execute(ALLOCATED, params)
     for user_id, hours, amount, period, energy, owner_id, title in rows:
         load = loads.get(user_id)
         if load is None:  # a former member's note
@@ -100,7 +107,11 @@ def goal_shares(quarter: Quarter, user: User) -> dict[int, tuple[int, int]]:
     counts = dict(
         db.session.execute(
             select(Goal.owner_id, func.count())
-            .where(*countable_goals(user), Goal.quarter_id == quarter.id, Goal.status != "dropped")
+            .where(
+                *countable_goals(user),
+                Goal.quarter_id == quarter.id,
+                Goal.status.in_(PLANNED_STATUSES),
+            )
             .group_by(Goal.owner_id)
         ).all()
     )
@@ -118,8 +129,9 @@ class QuarterShare:
 def history(user: User, limit: int = 8) -> list[QuarterShare]:
     """The shared share of allocated hours, per member and overall, for recent quarters.
 
-    Done goals count here (they took that time during their quarter); a quarter's
-    current load (``quarter_loads``) counts only the goals still open.
+    Every goal a quarter planned counts (done and carried-over ones took that time in
+    their quarter; dropped ones did not), by ``counted_notes``: the numbers are those of
+    ``quarter_loads(quarter, user, PLANNED_STATUSES)``.
     """
     quarters = history_quarters(user, limit)[::-1]
     totals: dict = defaultdict(lambda: [ZERO, ZERO])  # (quarter, member) -> [shared, all]
@@ -132,10 +144,8 @@ def history(user: User, limit: int = 8) -> list[QuarterShare]:
         )
         .join(Goal, Goal.id == Allocation.goal_id)
         .where(
-            *countable_goals(user),
+            *counted_notes(user, PLANNED_STATUSES),
             Goal.quarter_id.in_([q.id for q in quarters]),
-            Goal.status != "dropped",
-            Allocation.replaced_at.is_(None),
         )
         .group_by(Goal.quarter_id, Allocation.user_id, Goal.owner_id.is_(None))
     )
@@ -255,20 +265,46 @@ def signals(quarter: Quarter, user: User, loads: list[Load]) -> list[Signal]:
     return found
 
 
-def save_note(goal: Goal, user: User, values: dict, replacing: Allocation | None = None) -> bool:
-    """Add ``user``'s note of what ``goal`` takes; a change replaces ``replacing`` only if
-    it is still the current note (False, and nothing written, when it is not)."""
-    if replacing is not None:
+def save_note(goal: Goal, user: User, values: dict, seen: int | None) -> bool:
+    """Make ``values`` ``user``'s current note of what ``goal`` takes. ``seen`` is the
+    current note the form showed (None: none); if another one is current by now, nothing
+    is written and the answer is False. The note it replaces stays in the history."""
+    if seen is not None:
         result = db.session.execute(
             update(Allocation)
-            .where(Allocation.id == replacing.id, Allocation.replaced_at.is_(None))
+            .where(
+                Allocation.id == seen,
+                Allocation.goal_id == goal.id,
+                Allocation.user_id == user.id,
+                Allocation.replaced_at.is_(None),
+            )
             .values(replaced_at=utcnow()),
             execution_options={"synchronize_session": False},
         )
         if result.rowcount != 1:
             return False
-    db.session.add(Allocation.on(goal, user, **values))
+    try:  # one current note per partner and goal: the database refuses a second
+        with db.session.begin_nested():
+            db.session.add(Allocation.on(goal, user, **values))
+    except IntegrityError:
+        return False
     return True
+
+
+def restore_note(note: Allocation, user: User) -> None:
+    """Make a note of ``user``'s current again; the one current now joins the history."""
+    db.session.execute(
+        update(Allocation)
+        .where(
+            Allocation.goal_id == note.goal_id,
+            Allocation.user_id == user.id,
+            Allocation.replaced_at.is_(None),
+            Allocation.id != note.id,
+        )
+        .values(replaced_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    )
+    note.replaced_at = None
 
 
 def save_availability(quarter: Quarter, user: User, seen: int, hours, budget) -> bool:

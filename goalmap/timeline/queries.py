@@ -27,6 +27,6 @@ def goals(quarter: Quarter, user: User) -> list:
     return db.session.execute(GOALS, viewer(user, quarter_id=quarter.id)).all()
 
 
-def hidden_count(quarter: Quarter, user: User) -> int:
+def hidden_count(quarter: Quarter, user: User, statuses=None) -> int:
     """How many of the other members' private goals the timeline leaves out."""
-    return hidden_goal_count(quarter.id, user)
+    return hidden_goal_count(quarter.id, user, statuses)

@@ -18,5 +18,6 @@ def show(quarter_id: int):
         queries.goals(quarter, current_user),
         current_user.partnership.members,
     )
-    hidden = queries.hidden_count(quarter, current_user)
+    # The timeline leaves dropped goals out: so does its count of private ones.
+    hidden = queries.hidden_count(quarter, current_user, service.SHOWN_STATUSES)
     return render_template("timeline/show.html", timeline=plan, hidden=hidden)

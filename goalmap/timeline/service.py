@@ -7,7 +7,10 @@ goal here is anything with the columns it reads (the page passes plain rows).
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from goalmap.models import Goal, Lane, Quarter, User
+from goalmap.models import PLANNED_STATUSES, Goal, Lane, Quarter, User
+
+# What the timeline draws: every goal the quarter planned (not the dropped ones).
+SHOWN_STATUSES = PLANNED_STATUSES
 
 
 @dataclass
@@ -62,7 +65,7 @@ def build(quarter: Quarter, lanes: list[Lane], goals: list[Goal], members: list[
     beyond = []
     for goal in goals:
         row = rows.get(goal.lane_id)
-        if row is None or goal.status == "dropped":
+        if row is None or goal.status not in SHOWN_STATUSES:
             continue
         start, end = goal.starts_on or goal.target_on, goal.target_on or goal.starts_on
         if start is None:

@@ -87,6 +87,12 @@
     }
     if (event.detail.message) window.goalmap.announce(event.detail.message);
   }
+  // A goal's story comes into the dialog: open it (Escape and its Close button shut it).
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var dialog = document.getElementById("story");
+    if (dialog && event.detail.target.id === "story-body" && !dialog.open) dialog.showModal();
+  });
+
   document.body.addEventListener("goal-moved", placeGoal);
   document.body.addEventListener("goal-saved", focusGoal);
 })();

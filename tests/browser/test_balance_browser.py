@@ -11,11 +11,11 @@ def test_allocate_see_the_warning_and_the_chart(new_page):
     alex.get_by_role("link", name="What it takes for Plan the Lisbon trip").click()
     alex.get_by_label("Hours a week").fill("6")
     alex.get_by_label("Money").fill("1200.555")
-    alex.get_by_role("button", name="Save note").click()
+    alex.get_by_role("button", name="Add my note").click()
     assert "Use at most 2 decimals for money." in alex.locator(".field .error").inner_text()
     alex.get_by_label("Money").fill("1200.50")
     alex.get_by_label("Per").select_option("quarter")
-    alex.get_by_role("button", name="Save note").click()
+    alex.get_by_role("button", name="Add my note").click()
     alex.wait_for_selector("text=Saved the allocation note.")
 
     alex.goto(board_url.replace("/quarters/", "/quarters/").rstrip("/") + "/availability")
