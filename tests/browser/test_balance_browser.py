@@ -16,7 +16,7 @@ def test_allocate_see_the_warning_and_the_chart(new_page):
     alex.get_by_label("Money").fill("1200.50")
     alex.get_by_label("Per").select_option("quarter")
     alex.get_by_role("button", name="Add my note").click()
-    alex.wait_for_selector("text=Saved the allocation note.")
+    alex.wait_for_selector("text=Saved your note.")
 
     alex.goto(board_url.replace("/quarters/", "/quarters/").rstrip("/") + "/availability")
     alex.get_by_label("Hours a week for goals").fill("4")
