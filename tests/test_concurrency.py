@@ -21,7 +21,7 @@ from factories import (
 from sqlalchemy import text
 
 from goalmap.extensions import db
-from goalmap.models import Goal, PlanningSeat, Quarter, User
+from goalmap.models import Allocation, Goal, GoalComment, PlanningSeat, Quarter, User
 
 VERSION = re.compile(r'name="version" type="hidden" value="(\d+)"')
 SECONDS = 3.0
@@ -194,3 +194,49 @@ def test_partners_leaving_at_once_leave_one_of_them_behind(app, alex, sam):
     partnerships = {load(app, User, u.id).partnership_id for u in (alex, sam)}
     assert len(partnerships) == 2  # one left; the other stayed, alone, with the shared goals
     assert alex.partnership_id in partnerships or sam.partnership_id in partnerships
+
+
+def test_one_note_saved_twice_at_once_stays_one_current_note(app, alex, quarter):
+    clients = [logged_in(app, alex) for _ in range(4)]
+    goal = make_goal(app, quarter, lane_of(app, alex))
+    url = f"/goals/{goal.id}/allocations"
+    base = {"currency": "EUR", "money_period": "month"}
+    # Four first notes at once: the database keeps one current note per partner and goal.
+    statuses = post_at_once(clients, url, {**base, "hours_per_week": "2"})
+    assert sorted(statuses) == [302, 409, 409, 409]
+    with app.app_context():
+        current = db.session.scalars(
+            db.select(Allocation).where(Allocation.replaced_at.is_(None))
+        ).all()
+        assert len(current) == 1
+        seen = current[0].id
+    # Four changes of the same note at once: one replaces it, the others are conflicts.
+    statuses = post_at_once(clients, url, {**base, "hours_per_week": "3", "replaces": seen})
+    assert sorted(statuses) == [302, 409, 409, 409]
+    with app.app_context():
+        notes = db.session.scalars(db.select(Allocation).order_by(Allocation.id)).all()
+        assert [n.replaced_at is None for n in notes] == [False, True]
+
+
+def test_a_cheer_sent_at_once_from_several_tabs_counts_once(app, alex, sam, quarter):
+    goal = make_goal(app, quarter, lane_of(app, alex))
+    statuses = post_at_once([logged_in(app, sam) for _ in range(4)], f"/goals/{goal.id}/cheers")
+    assert statuses == [302] * 4
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(GoalComment)) == 1
+        assert db.session.get(Goal, goal.id).comment_count == 1
+
+
+def test_a_goal_carried_over_at_once_goes_on_once(app, alex, sam):
+    current = make_quarter(app, alex, name="2027 Q1", state="active")
+    goal = make_goal(app, current, lane_of(app, alex), title="Learn the cello")
+    clients = [logged_in(app, alex) for _ in range(4)]
+    planned = int(clients[0].post(f"/quarters/{current.id}/next").headers["Location"].split("/")[2])
+    url = f"/quarters/{planned}/session/review/{goal.id}"
+    statuses = post_at_once(clients, url, {"decision": "carry"})
+    assert statuses == [302] * 4  # the others are told it was decided already
+    with app.app_context():
+        chain = db.session.scalars(db.select(Goal).where(Goal.title == "Learn the cello")).all()
+        assert sorted((g.quarter_id, g.status) for g in chain) == sorted(
+            [(current.id, "carried"), (planned, "active")]
+        )

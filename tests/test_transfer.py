@@ -114,6 +114,26 @@ def test_an_export_imported_into_an_empty_instance_exports_the_same(
     assert json.dumps(again, sort_keys=True) == json.dumps(first, sort_keys=True)
 
 
+def test_an_export_from_before_the_goal_story_still_imports(app, alex, rich, tmp_path):
+    data = exported(app, alex)
+    for stage in data["stages"]:
+        del stage["is_done"]
+    for goal in data["goals"]:
+        goal.pop("comment_count", None), goal.pop("carried_from", None)
+    for comment in data["comments"]:
+        del comment["kind"]
+    other = create_app(make_config("sqlite:///" + str(tmp_path / "older.sqlite")))
+    with other.app_context():
+        flask_migrate.upgrade()
+        import_partnership(data, "a new long password")
+        db.session.commit()
+        again = export_partnership(db.session.scalar(select(User).where(User.email == alex.email)))
+        db.engine.dispose()
+    assert {stage["is_done"] for stage in again["stages"]} == {False}
+    assert {comment["kind"] for comment in again["comments"]} <= {"comment"}
+    assert [g["title"] for g in again["goals"]] == [g["title"] for g in data["goals"]]
+
+
 def test_import_refuses_a_used_instance_and_a_foreign_file(app, alex, rich):
     data = exported(app, alex)
     with app.app_context():

@@ -11,7 +11,7 @@ from sqlalchemy import Integer, bindparam, func, select
 
 from goalmap.extensions import db
 from goalmap.models import Goal, Lane, Quarter, Stage, User
-from goalmap.resources.service import Load, quarter_loads
+from goalmap.resources.service import Load, shown_loads
 from goalmap.scoping import VIEWER, board_goals, countable_goals, scoped, viewer
 
 # What a goal on the board shows; board_goals adds is_hidden and masks a partner's
@@ -97,7 +97,7 @@ class Board:
         # Plain rows, not ORM objects: the board only reads columns, and rows load ~8x faster.
         for goal in db.session.execute(GOALS, viewer(user, quarter_id=quarter.id)):
             board.cells[goal.lane_id, goal.stage_id].append(goal)
-        board.loads = quarter_loads(quarter, user)
+        board.loads = shown_loads(quarter, user)
         return board
 
     def cell(self, lane: Lane, stage: Stage) -> list:

@@ -61,10 +61,12 @@ def availability_of(quarter: Quarter, user: User) -> Availability | None:
     )
 
 
-def history_quarters(user: User, limit: int) -> list[Quarter]:
-    return db.session.scalars(
-        scoped(Quarter, user=user).order_by(Quarter.starts_on.desc()).limit(limit)
-    ).all()
+def history_quarters(user: User, limit: int, until: Quarter | None = None) -> list[Quarter]:
+    """The member's latest ``limit`` quarters (those up to ``until``), newest first."""
+    stmt = scoped(Quarter, user=user)
+    if until is not None:
+        stmt = stmt.where(Quarter.starts_on <= until.starts_on)
+    return db.session.scalars(stmt.order_by(Quarter.starts_on.desc()).limit(limit)).all()
 
 
 def availability_before(quarter: Quarter, user: User) -> Availability | None:

@@ -131,7 +131,7 @@ def balance_page(quarter_id: int):
     # the chart; what is still on each partner's plate counts the open goals (for a
     # reviewed quarter, nothing is: it shows what it planned).
     planned = service.quarter_loads(quarter, current_user, PLANNED_STATUSES)
-    loads = planned if quarter.is_read_only else service.quarter_loads(quarter, current_user)
+    loads = service.shown_loads(quarter, current_user)
     return render_template(
         "resources/balance.html",
         quarter=quarter,

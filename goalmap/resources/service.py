@@ -74,6 +74,12 @@ class Load:
         return round(100 * self.personal_hours / self.hours) if self.hours else None
 
 
+def shown_loads(quarter: Quarter, user: User) -> list[Load]:
+    """The loads a quarter shows: what its open goals take while it runs; once it is
+    reviewed, what it planned (a record: later changes leave it as it was)."""
+    return quarter_loads(quarter, user, PLANNED_STATUSES if quarter.is_read_only else OPEN)
+
+
 def quarter_loads(quarter: Quarter, user: User, statuses=OPEN) -> list[Load]:
     """Each member's allocated hours and money in ``quarter`` against what they have:
     by default what the goals still open take; with PLANNED_STATUSES, what the quarter
@@ -200,7 +206,8 @@ def signals(quarter: Quarter, user: User, loads: list[Load]) -> list[Signal]:
             )
         )
 
-    recent = [q.id for q in history_quarters(user, 4)]
+    # The four quarters up to this one: a reviewed quarter's prompts never change.
+    recent = [q.id for q in history_quarters(user, 4, until=quarter)]
     drops = db.session.execute(
         select(Goal.owner_id, func.count())
         .join(GoalEvent, GoalEvent.goal_id == Goal.id)

@@ -33,7 +33,7 @@ def _value(value):
 # read this table, in this order (every reference points to an earlier section).
 SECTIONS = (
     ("members", models.User, ("email", "display_name", "colour"), {}),
-    ("stages", models.Stage, ("name", "position"), {}),
+    ("stages", models.Stage, ("name", "position", "is_done"), {}),
     ("lanes", models.Lane, ("name", "position"), {"owner": (models.User, "owner_id")}),
     ("values", models.SharedValue, ("name",), {}),
     (
@@ -55,6 +55,7 @@ SECTIONS = (
             "is_draft",
             "position",
             "carried_over",
+            "comment_count",
             "created_at",
             "updated_at",
             "deleted_at",
@@ -66,6 +67,7 @@ SECTIONS = (
             "stage": (models.Stage, "stage_id"),
             "owner": (models.User, "owner_id"),
             "value": (models.SharedValue, "value_id"),
+            "carried_from": (models.Goal, "carried_from_id"),
         },
     ),
     (
@@ -99,7 +101,7 @@ SECTIONS = (
     (
         "comments",
         models.GoalComment,
-        ("body", "created_at"),
+        ("kind", "body", "created_at"),
         {"goal": (models.Goal, "goal_id"), "author": (models.User, "author_id")},
     ),
 )
@@ -199,7 +201,10 @@ def import_partnership(data: dict, password: str) -> models.Partnership:
                 values.update(title=PRIVATE_TITLE, is_private=True)
             else:
                 fields_here = fields
-            values.update({name: _parse(model, name, row[name]) for name in fields_here})
+            # A field an older export lacks keeps its default.
+            values.update(
+                {name: _parse(model, name, row[name]) for name in fields_here if name in row}
+            )
             for name, (_target, column) in refs.items():
                 values[column] = made[row[name]].id if row.get(name) else None
             record = model(**values)
