@@ -76,8 +76,8 @@ class GoalItems:
 def goal_editable(goal, user_id: int | None = None, read_only: bool = False) -> bool:
     """Whether the viewer (default: the signed-in member) may change the goal: their own
     or a shared one, in a quarter that is not reviewed. A private placeholder is nobody's
-    to change."""
-    if read_only or getattr(goal, "is_hidden", False):
+    to change, nor is a goal carried over (it goes on in the next quarter)."""
+    if read_only or getattr(goal, "is_hidden", False) or goal.status == "carried":
         return False
     return may_change(goal.owner_id, current_user.id if user_id is None else user_id)
 

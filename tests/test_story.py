@@ -182,7 +182,7 @@ def test_partners_comment_and_cheer_once_and_the_owner_sees_the_count(
     assert "Cheered by Sam" in story and "So proud of you" in story
     board = alex_client.get(f"/quarters/{quarter.id}").get_data(as_text=True)
     item = re.search(rf'<li id="goal-{goal.id}-item".*?</li>', board, re.S).group(0)
-    assert "💬 2" in item
+    assert "♡ 2" in item
     empty = sam_client.post(f"/goals/{goal.id}/comments", data={"body": "  "}, htmx=True)
     assert empty.status_code == 422 and "Write a few words first." in empty.get_data(as_text=True)
 

@@ -237,7 +237,7 @@ def _story(goal: Goal, form: CommentForm | None = None, status: int = 200):
         "notes": queries.current_notes(goal, current_user),
         "carried_from": queries.carried_from(goal, current_user),
         "continuation": queries.continuation(goal, current_user),
-        "form": form or CommentForm(),
+        "form": form or CommentForm(formdata=None),  # empty, even after a comment
         "dialog": bool(htmx),
     }
     template = "goals/_story.html" if htmx else "goals/story.html"
