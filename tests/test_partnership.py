@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from goalmap.extensions import db
 from goalmap.models import Invite, Lane, Partnership, Stage, User
-from goalmap.models.clock import utcnow
+from goalmap.models.base import utcnow
 
 LANE_TITLES = re.compile(r'class="lane-title" id="lane-\d+-title">(\w+)')
 LINK = re.compile(r'value="http://localhost/join/([A-Za-z0-9_\-]+)"')

@@ -1,13 +1,5 @@
 from wtforms import HiddenField, IntegerField, StringField
-from wtforms.validators import (
-    AnyOf,
-    DataRequired,
-    InputRequired,
-    Length,
-    NumberRange,
-    Optional,
-    ValidationError,
-)
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
 from goalmap.board import queries
 from goalmap.fields import DayField, Form, strip
@@ -49,7 +41,7 @@ class NameForm(Form):
 class DoneStageForm(Form):
     """Which column is the done column (0: none)."""
 
-    stage_id = IntegerField("Done column", validators=[Optional(), NumberRange(min=0)])
+    stage_id = IntegerField("Done column", validators=[InputRequired("Choose a column.")])
 
 
 class OrderForm(Form):

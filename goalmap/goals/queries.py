@@ -33,20 +33,17 @@ def stages_for(goal: Goal) -> list[Stage]:
 
 def story_events(goal: Goal, user: User) -> list[GoalEvent]:
     """What happened to ``goal``, oldest first."""
-    return db.session.scalars(
-        scoped(GoalEvent, user=user)
-        .where(GoalEvent.goal_id == goal.id)
-        .order_by(GoalEvent.created_at, GoalEvent.id)
-    ).all()
+    return _of_goal(GoalEvent, goal, user)
 
 
 def story_comments(goal: Goal, user: User) -> list[GoalComment]:
     """The comments and cheers on ``goal``, oldest first."""
-    return db.session.scalars(
-        scoped(GoalComment, user=user)
-        .where(GoalComment.goal_id == goal.id)
-        .order_by(GoalComment.created_at, GoalComment.id)
-    ).all()
+    return _of_goal(GoalComment, goal, user)
+
+
+def _of_goal(model, goal: Goal, user: User) -> list:
+    stmt = scoped(model, user=user).where(model.goal_id == goal.id)
+    return db.session.scalars(stmt.order_by(model.created_at, model.id)).all()
 
 
 def current_notes(goal: Goal, user: User) -> list[Allocation]:

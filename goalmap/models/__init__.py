@@ -8,7 +8,7 @@ from goalmap.models.allocations import (
     Availability,
     per_quarter,
 )
-from goalmap.models.clock import utcnow
+from goalmap.models.base import utcnow
 from goalmap.models.people import (
     COLOURS,
     Invite,

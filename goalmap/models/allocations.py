@@ -7,18 +7,16 @@ from decimal import Decimal
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
-    Index,
     Numeric,
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goalmap.extensions import db
-from goalmap.models.clock import utcnow
-from goalmap.models.people import PartnershipRecord, User
+from goalmap.models.base import PartnershipRecord, unique_where, utcnow
+from goalmap.models.people import User
 
 ENERGY_LEVELS = ("low", "medium", "high")
 MONEY_PERIODS = ("month", "quarter")
@@ -49,14 +47,7 @@ class Allocation(PartnershipRecord, db.Model):
         CheckConstraint("amount IS NULL OR amount >= 0", name="amount"),
         CheckConstraint("money_period IN ('month', 'quarter')", name="period"),
         CheckConstraint("energy IS NULL OR energy IN ('low', 'medium', 'high')", name="energy"),
-        Index(
-            "uq_allocations_current",
-            "goal_id",
-            "user_id",
-            unique=True,
-            sqlite_where=text("replaced_at IS NULL"),
-            postgresql_where=text("replaced_at IS NULL"),
-        ),
+        unique_where("uq_allocations_current", "goal_id", "user_id", where="replaced_at IS NULL"),
     )
 
     goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)

@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, bindparam, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goalmap.extensions import db
-from goalmap.models.clock import utcnow
+from goalmap.models.base import PartnershipRecord, utcnow
 
 # Colours a member can pick for their lane; each passes WCAG AA as text on white.
 COLOURS = {
@@ -23,16 +23,6 @@ COLOURS = {
     "#0f766e": "Teal",
     "#4b5563": "Slate",
 }
-
-
-class PartnershipRecord:
-    """A record of one partnership's data, with the ``partnership_id`` by which
-    ``goalmap.scoping`` filters every query for it."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(
-        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
-    )
 
 
 class Partnership(db.Model):

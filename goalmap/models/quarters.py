@@ -6,22 +6,20 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ForeignKey,
-    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
     bindparam,
     select,
-    text,
     update,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.attributes import flag_modified
 
 from goalmap.extensions import db
-from goalmap.models.clock import utcnow
-from goalmap.models.people import Partnership, PartnershipRecord, User
+from goalmap.models.base import PartnershipRecord, unique_where, utcnow
+from goalmap.models.people import Partnership, User
 
 QUARTER_STATES = ("planning", "active", "reviewed")
 GOAL_STATUSES = ("active", "paused", "dropped", "done", "carried")
@@ -113,15 +111,7 @@ class Stage(PartnershipRecord, db.Model):
     column: a goal there is done, and a done goal is there."""
 
     __tablename__ = "stages"
-    __table_args__ = (
-        Index(
-            "uq_stages_done",
-            "partnership_id",
-            unique=True,
-            sqlite_where=text("is_done"),
-            postgresql_where=text("is_done"),
-        ),
-    )
+    __table_args__ = (unique_where("uq_stages_done", "partnership_id", where="is_done"),)
 
     name: Mapped[str] = mapped_column(String(40))
     position: Mapped[int] = mapped_column(Integer)
@@ -153,15 +143,13 @@ class Goal(PartnershipRecord, db.Model):
         CheckConstraint("position >= 0", name="position_not_negative"),
         CheckConstraint("NOT is_private OR owner_id IS NOT NULL", name="private_is_personal"),
         # Live goals hold distinct positions within their cell; deleted ones step aside.
-        Index(
+        unique_where(
             "uq_goals_cell_position",
             "quarter_id",
             "lane_id",
             "stage_id",
             "position",
-            unique=True,
-            sqlite_where=text("deleted_at IS NULL"),
-            postgresql_where=text("deleted_at IS NULL"),
+            where="deleted_at IS NULL",
         ),
     )
 

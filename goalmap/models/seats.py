@@ -6,7 +6,8 @@ from sqlalchemy import ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goalmap.extensions import db
-from goalmap.models.people import PartnershipRecord, User
+from goalmap.models.base import PartnershipRecord
+from goalmap.models.people import User
 
 
 class PlanningSeat(PartnershipRecord, db.Model):

@@ -3,12 +3,12 @@ the partners' comments on it."""
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goalmap.extensions import db
-from goalmap.models.clock import utcnow
-from goalmap.models.people import PartnershipRecord, User
+from goalmap.models.base import PartnershipRecord, unique_where, utcnow
+from goalmap.models.people import User
 
 # What a goal's history records; "carried_over" is on the goal left behind in its quarter,
 # "carried_in" on its continuation in the next.
@@ -65,14 +65,7 @@ class GoalComment(PartnershipRecord, db.Model):
     __tablename__ = "goal_comments"
     __table_args__ = (
         CheckConstraint(_one_of("kind", COMMENT_KINDS), name="kind"),
-        Index(
-            "uq_goal_comments_one_cheer",
-            "goal_id",
-            "author_id",
-            unique=True,
-            sqlite_where=text("kind = 'cheer'"),
-            postgresql_where=text("kind = 'cheer'"),
-        ),
+        unique_where("uq_goal_comments_one_cheer", "goal_id", "author_id", where="kind = 'cheer'"),
     )
 
     goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)

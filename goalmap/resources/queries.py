@@ -52,6 +52,17 @@ def notes(goal: Goal, user: User) -> list[Allocation]:
     ).all()
 
 
+def current_note(goal: Goal, user: User) -> Allocation | None:
+    """``user``'s current note of what ``goal`` takes, if they gave one."""
+    return db.session.scalar(
+        scoped(Allocation, user=user).where(
+            Allocation.goal_id == goal.id,
+            Allocation.user_id == user.id,
+            Allocation.replaced_at.is_(None),
+        )
+    )
+
+
 def availability_of(quarter: Quarter, user: User) -> Availability | None:
     """What ``user`` said they have in ``quarter``, if they said."""
     return db.session.scalar(

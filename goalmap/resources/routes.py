@@ -16,8 +16,7 @@ def allocations(goal_id: int):
     """What a goal takes from each partner: time, money, energy, and a note; with history."""
     goal = get_or_404(Goal, goal_id)
     currency = current_user.partnership.currency
-    notes = queries.notes(goal, current_user)
-    mine = next((n for n in notes if n.user_id == current_user.id and not n.replaced_at), None)
+    mine = queries.current_note(goal, current_user)
     form = AllocationForm(obj=mine if request.method == "GET" else None, currency=currency)
     if request.method == "GET":
         form.replaces.data = mine.id if mine else 0
@@ -27,16 +26,9 @@ def allocations(goal_id: int):
         if form.validate_on_submit() and form.check_currency(currency):
             seen = form.seen_note() or request.args.get("replaces", type=int)
             if service.save_note(goal, current_user, form.values(), seen):
-                db.session.commit()
-                flash("Saved your note.", "success")
-                return redirect(safe_next(url_for(".allocations", goal_id=goal.id)))
-            db.session.rollback()
-            status = 409
-            flash("Your note was changed meanwhile (in another window?); here it is now.", "error")
-            notes = queries.notes(goal, current_user)
-            mine = next(
-                (n for n in notes if n.user_id == current_user.id and not n.replaced_at), None
-            )
+                return _saved("Saved your note.", url_for(".allocations", goal_id=goal.id))
+            status = _conflict("Your note was changed meanwhile (in another window?).")
+            mine = queries.current_note(goal, current_user)
             form.replaces.data = mine.id if mine else 0
         else:
             status = 422
@@ -44,10 +36,26 @@ def allocations(goal_id: int):
         "resources/allocations.html",
         goal=goal,
         form=form,
-        notes=notes,
+        notes=queries.notes(goal, current_user),
         mine=mine,
         currency=currency,
     ), status
+
+
+def _saved(done: str, back: str):
+    """After a guarded save that held: commit, say ``done``, go back (``next``, else
+    ``back``)."""
+    db.session.commit()
+    flash(done, "success")
+    return redirect(safe_next(back))
+
+
+def _conflict(message: str) -> int:
+    """After a guarded save that found something newer: nothing is written; say so. The
+    view shows the form again, with what is current."""
+    db.session.rollback()
+    flash(message, "error")
+    return 409
 
 
 def _own_note(allocation_id: int) -> tuple[Allocation, Goal]:
@@ -102,12 +110,9 @@ def availability(quarter_id: int):
             seen = form.version.data or 0
             hours, budget = form.hours_per_week.data, form.budget.data
             if service.save_availability(quarter, current_user, seen, hours, budget):
-                db.session.commit()
-                flash("Saved what you have this quarter.", "success")
-                return redirect(safe_next(url_for(".balance_page", quarter_id=quarter.id)))
-            db.session.rollback()
-            status = 409
-            flash("You changed this in another window meanwhile; check and save again.", "error")
+                back = url_for(".balance_page", quarter_id=quarter.id)
+                return _saved("Saved what you have this quarter.", back)
+            status = _conflict("You changed this in another window meanwhile; save again.")
             current = queries.availability_of(quarter, current_user)
             form.version.data = current.version if current else 0
         else:
