@@ -146,8 +146,14 @@ def init_app(app: Flask) -> None:
             event.listen(db.session, "after_commit", _note_commit)
 
 
+# FOR NO KEY UPDATE: board changes queue behind each other, while a row that merely
+# refers to the quarter (a goal's story entry, its foreign key) can still be written. A
+# plain FOR UPDATE blocks those inserts, and an edit holding its goal row while it
+# writes its story would deadlock with a move holding the quarter.
 _LOCK_QUARTER = (
-    select(Quarter).where(Quarter.id == bindparam("quarter_id", type_=Integer)).with_for_update()
+    select(Quarter)
+    .where(Quarter.id == bindparam("quarter_id", type_=Integer))
+    .with_for_update(key_share=True)
 )
 
 

@@ -201,6 +201,45 @@ def test_drafts_stay_hidden_until_everyone_is_ready(
     assert "Climb a mountain" in alex_client.get(f"/quarters/{next_id}").get_data(as_text=True)
 
 
+def test_drafts_are_edited_and_deleted_before_the_reveal_which_shows_their_notes(
+    app, alex, sam, last_quarter, alex_client, sam_client
+):
+    next_id = plan_next(alex_client, last_quarter)
+    step = f"/quarters/{next_id}/session/my-goals"
+    alex_client.post(step, data={"title": "Write a novle", "notes": "Every morning, 30 min"})
+    alex_client.post(step, data={"title": "Learn the tuba"})
+    with app.app_context():
+        drafts = {g.title: g for g in db.session.scalars(select(Goal).order_by(Goal.id))}
+        typo, tuba = drafts["Write a novle"], drafts["Learn the tuba"]
+    page = alex_client.get(step).get_data(as_text=True)
+    edit_url = f"/goals/{typo.id}/edit?next=/quarters/{next_id}/session/my-goals"
+    assert f'href="{edit_url}"' in page.replace("%2F", "/")
+    form = alex_client.get(edit_url).get_data(as_text=True)
+    assert 'action="/goals/' in form and "next=" in form  # saving comes back to the step
+    saved = alex_client.post(
+        edit_url,
+        data={
+            "title": "Write a novel",
+            "notes": "Every morning, 30 min",
+            "status": "active",
+            "version": str(typo.version),
+        },
+    )
+    assert saved.headers["Location"] == step
+    deleted = alex_client.post(f"/goals/{tuba.id}/delete?next={step}")
+    assert deleted.headers["Location"] == step
+    page = alex_client.get(step).get_data(as_text=True)
+    assert "Deleted “Learn the tuba”." in page  # with its undo, back to this step
+    undo = f'action="/goals/{tuba.id}/restore?next=/quarters/{next_id}/session/my-goals"'
+    assert undo in page.replace("%2F", "/")
+    assert f'id="session-goal-{tuba.id}"' not in page and "Write a novel" in page
+    alex_client.post(f"/quarters/{next_id}/session/ready")
+    sam_client.post(f"/quarters/{next_id}/session/ready")
+    revealed = sam_client.get(step).get_data(as_text=True)
+    assert "Write a novel" in revealed and "Every morning, 30 min" in revealed
+    assert f"/goals/{typo.id}/edit" not in revealed  # the partner reads, never edits
+
+
 def test_a_private_draft_stays_private_after_the_reveal(app, alex, sam, alex_client, sam_client):
     quarter = make_quarter(app, alex, name="2027 Q3")
     session = f"/quarters/{quarter.id}/session"

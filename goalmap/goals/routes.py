@@ -33,7 +33,8 @@ def _undo_flash(goal: Goal, change: str | None, before: service.Place) -> None:
     text = f"“{goal.title}” is done." if change == "done" else f"Reopened “{goal.title}”."
     undo = url_for(".move", goal_id=goal.id)
     fields = {"lane_id": before.lane_id, "stage_id": before.stage_id, "position": before.index}
-    flash({"text": text, "undo": undo, "fields": fields, "target": f"#goal-{goal.id}-item"}, "undo")
+    target = f"#goal-{goal.id}-item" if htmx else None  # without htmx: a plain form
+    flash({"text": text, "undo": undo, "fields": fields, "target": target}, "undo")
 
 
 def _lane_for_writing(lane_id) -> Lane:
@@ -104,14 +105,18 @@ def edit(goal_id: int):
         status = 422 if form.is_submitted() else 200
         return _form_page("goals/edit.html", status, form=form, goal=goal)
     values = form.values(goal.lane.is_shared)
+    before = None
     if (values["status"] == "done") != (goal.status == "done"):
-        lock_board(goal.quarter_id, goal)  # the goal changes columns: see service.edit
-    before = service.place_of(goal)
+        lock_board(goal.quarter_id, goal)  # the goal may change columns: see service.edit
+        before = service.place_of(goal)  # where an undo would put it back
     if not service.edit(goal, int(form.version.data or 0), values, current_user):
         # Someone saved first: show both versions; saving again keeps the user's words.
         form.version.data = str(goal.version)
         return _form_page("goals/edit.html", 409, form=form, goal=goal, conflict=True)
-    moved = (goal.lane_id, goal.stage_id) != (before.lane_id, before.stage_id)
+    moved = before is not None and (goal.lane_id, goal.stage_id) != (
+        before.lane_id,
+        before.stage_id,
+    )
     if moved:
         _undo_flash(goal, "done" if goal.status == "done" else "reopened", before)
     db.session.commit()
@@ -291,8 +296,13 @@ def delete(goal_id: int):
     lock_board(goal.quarter_id, goal)
     goal.soft_delete()
     db.session.commit()
-    undo = url_for(".restore", goal_id=goal.id)
-    flash({"text": f"Deleted “{goal.title}”.", "undo": undo, "target": "#board"}, "undo")
+    # On the board the undo puts the board back; elsewhere (a session step) it is a plain
+    # form that returns to the page it came from.
+    undo = url_for(".restore", goal_id=goal.id, next=None if htmx else request.args.get("next"))
+    flash(
+        {"text": f"Deleted “{goal.title}”.", "undo": undo, "target": "#board" if htmx else None},
+        "undo",
+    )
     return board_changed(goal.quarter)
 
 
