@@ -24,7 +24,7 @@ from goalmap.partnership.service import found_partnership, join
 from goalmap.passwords import hash_password
 
 PASSWORD = "benchmark password"  # noqa: S105  # nosec B105 (a throwaway local account)
-STATUSES = ("active", "active", "active", "paused", "done")
+STATUSES = ("active", "active", "active", "paused")
 
 
 def _quarter(partnership, index: int, state: str, previous=None) -> Quarter:
@@ -47,37 +47,36 @@ def _quarter(partnership, index: int, state: str, previous=None) -> Quarter:
 
 
 def _fill(quarter, lanes, stages, people, count: int, rng: random.Random) -> list[Goal]:
-    positions: dict = {}
     goals = []
     for i in range(count):
         lane, stage = lanes[i % len(lanes)], stages[(i // len(lanes)) % len(stages)]
-        position = positions.get((lane.id, stage.id), 0)
-        positions[lane.id, stage.id] = position + 1
         starts = quarter.starts_on + timedelta(days=rng.randint(0, 60))
-        goal = Goal(
-            partnership_id=quarter.partnership_id,
-            quarter_id=quarter.id,
-            lane_id=lane.id,
-            stage_id=stage.id,
-            owner_id=lane.owner_id,
-            title=f"Goal {i}: {rng.choice(WORDS)}",
-            notes=rng.choice(("", "Saturday mornings, before the kids wake up.")),
-            starts_on=starts,
-            target_on=starts + timedelta(days=rng.randint(7, 28)),
-            status=rng.choice(STATUSES),
-            is_private=lane.owner_id is not None and i % 17 == 0,
-            position=(position + 1) * Goal.GAP,  # ranks as the app spaces them
-            carried_over=i % 3,
+        goals.append(
+            Goal.new(
+                quarter,
+                lane,
+                stage,
+                title=f"Goal {i}: {rng.choice(WORDS)}",
+                notes=rng.choice(("", "Saturday mornings, before the kids wake up.")),
+                starts_on=starts,
+                target_on=starts + timedelta(days=rng.randint(7, 28)),
+                # Done is one fact: done goals stand in the done column, and only there.
+                status="done" if stage.is_done else rng.choice(STATUSES),
+                is_private=lane.owner_id is not None and i % 17 == 0,
+                carried_over=i % 3,
+            )
         )
-        goals.append(goal)
-    db.session.add_all(goals)
-    db.session.flush()
+        db.session.flush()  # the next goal of its cell is placed after this one
     for goal in goals[::2]:
+        who = (
+            next(p for p in people if p.id == goal.owner_id)
+            if goal.owner_id
+            else people[goal.id % 2]
+        )
         db.session.add(
-            Allocation(
-                partnership_id=quarter.partnership_id,
-                goal_id=goal.id,
-                user_id=(goal.owner_id or people[goal.id % 2].id),
+            Allocation.on(
+                goal,
+                who,
                 hours_per_week=Decimal(rng.randint(1, 8)) / 2,
                 amount=Decimal("19.99"),
                 money_period="month",
@@ -124,16 +123,8 @@ def seed(board_sizes=(500, 200, 5)) -> dict:
     for index in range(7):
         previous = _quarter(partnership, index, "reviewed", previous)
         for goal in _fill(previous, lanes, stages, people, 20, rng)[:3]:
-            db.session.add(
-                GoalEvent(
-                    partnership_id=partnership.id,
-                    goal_id=goal.id,
-                    user_id=alex.id,
-                    kind="dropped",
-                    note="Life got busy",
-                    quarter_id=previous.id,
-                )
-            )
+            note = "Life got busy"
+            db.session.add(GoalEvent.about(goal, "dropped", alex, note, quarter_id=previous.id))
     boards = {}
     for size in board_sizes:
         quarter = _quarter(partnership, 7 + len(boards), "active", previous)

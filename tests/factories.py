@@ -105,6 +105,13 @@ def make_quarter(app, user: User, name: str = "2027 Q1", **fields) -> Quarter:
         return detached(quarter)
 
 
+def plan_next(client, quarter) -> int:
+    """Open the goal-mapping session for the quarter after ``quarter``; its id."""
+    response = client.post(f"/quarters/{quarter.id}/next")
+    assert response.status_code == 302
+    return int(response.headers["Location"].split("/")[2])
+
+
 def lane_of(app, user: User) -> Lane:
     with app.app_context():
         return detached(db.session.scalar(db.select(Lane).where(Lane.owner_id == user.id)))

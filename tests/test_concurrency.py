@@ -16,6 +16,7 @@ from factories import (
     logged_in,
     make_goal,
     make_quarter,
+    plan_next,
     stages_of,
 )
 from sqlalchemy import text
@@ -172,7 +173,7 @@ def post_at_once(clients, url: str, data: dict | None = None) -> list[int]:
 def test_partners_agreeing_at_once_start_the_quarter_without_a_conflict(app, alex, sam):
     clients = [logged_in(app, alex), logged_in(app, sam)]
     current = make_quarter(app, alex, name="2027 Q1", state="active")
-    planned = int(clients[0].post(f"/quarters/{current.id}/next").headers["Location"].split("/")[2])
+    planned = plan_next(clients[0], current)
     # Each partner clicks twice, all four requests at once.
     statuses = post_at_once([*clients, *clients], f"/quarters/{planned}/session/confirm")
     # Both agreements count; a click after the quarter has started is refused, not a 500.
@@ -231,7 +232,7 @@ def test_a_goal_carried_over_at_once_goes_on_once(app, alex, sam):
     current = make_quarter(app, alex, name="2027 Q1", state="active")
     goal = make_goal(app, current, lane_of(app, alex), title="Learn the cello")
     clients = [logged_in(app, alex) for _ in range(4)]
-    planned = int(clients[0].post(f"/quarters/{current.id}/next").headers["Location"].split("/")[2])
+    planned = plan_next(clients[0], current)
     url = f"/quarters/{planned}/session/review/{goal.id}"
     statuses = post_at_once(clients, url, {"decision": "carry"})
     assert statuses == [302] * 4  # the others are told it was decided already

@@ -3,7 +3,16 @@
 from datetime import date
 
 import pytest
-from factories import cell_positions, lane_of, load, make_goal, make_quarter, shared_lane, stages_of
+from factories import (
+    cell_positions,
+    lane_of,
+    load,
+    make_goal,
+    make_quarter,
+    plan_next,
+    shared_lane,
+    stages_of,
+)
 from sqlalchemy import select
 
 from goalmap.extensions import db
@@ -13,13 +22,6 @@ from goalmap.models import Goal, GoalComment, GoalEvent, PlanningSeat, Quarter, 
 @pytest.fixture
 def last_quarter(app, alex, sam):
     return make_quarter(app, alex, name="2027 Q1", state="active")
-
-
-def plan_next(client, quarter) -> Quarter:
-    response = client.post(f"/quarters/{quarter.id}/next")
-    assert response.status_code == 302
-    quarter_id = int(response.headers["Location"].split("/")[2])
-    return quarter_id
 
 
 def test_planning_the_next_quarter_opens_its_session(app, alex, last_quarter, alex_client):

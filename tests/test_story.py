@@ -12,6 +12,7 @@ from factories import (
     load,
     make_goal,
     make_quarter,
+    plan_next,
     shared_lane,
     stages_of,
 )
@@ -19,6 +20,18 @@ from sqlalchemy import select
 
 from goalmap.extensions import db
 from goalmap.models import Goal, GoalComment, GoalEvent, Quarter
+
+
+def running_quarter(app, alex):
+    """2027 Q1, started: a quarter to look back on."""
+    return make_quarter(
+        app,
+        alex,
+        name="2027 Q1",
+        starts_on=date(2027, 1, 1),
+        ends_on=date(2027, 3, 31),
+        state="active",
+    )
 
 
 def events_of(app, goal_id: int) -> list[tuple[str, str]]:
@@ -144,16 +157,9 @@ def test_the_story_tells_what_happened_with_who_and_why(app, alex, sam, quarter,
 
 
 def test_a_drop_reason_is_kept_in_the_story(app, alex, alex_client):
-    last = make_quarter(
-        app,
-        alex,
-        name="2027 Q1",
-        starts_on=date(2027, 1, 1),
-        ends_on=date(2027, 3, 31),
-        state="active",
-    )
+    last = running_quarter(app, alex)
     goal = make_goal(app, last, lane_of(app, alex), title="Learn the cello")
-    next_id = int(alex_client.post(f"/quarters/{last.id}/next").headers["Location"].split("/")[2])
+    next_id = plan_next(alex_client, last)
     review = f"/quarters/{next_id}/session/review/{goal.id}"
     alex_client.post(review, data={"decision": "drop", "reason": "No time this year"})
     page = alex_client.get(f"/goals/{goal.id}/story").get_data(as_text=True)
@@ -238,14 +244,7 @@ def test_saving_again_replaces_your_note_and_the_form_shows_it(app, alex, quarte
 
 
 def test_a_new_quarters_availability_starts_from_the_last(app, alex, alex_client):
-    q1 = make_quarter(
-        app,
-        alex,
-        name="2027 Q1",
-        starts_on=date(2027, 1, 1),
-        ends_on=date(2027, 3, 31),
-        state="active",
-    )
+    q1 = running_quarter(app, alex)
     url = f"/quarters/{q1.id}/availability"
     alex_client.post(
         url, data={"hours_per_week": "12", "budget": "300", "currency": "EUR", "version": "0"}
@@ -263,14 +262,7 @@ def test_a_new_quarters_availability_starts_from_the_last(app, alex, alex_client
 
 
 def test_private_goal_counts_leave_out_what_they_do_not_count(app, alex, sam, sam_client):
-    last = make_quarter(
-        app,
-        alex,
-        name="2027 Q1",
-        starts_on=date(2027, 1, 1),
-        ends_on=date(2027, 3, 31),
-        state="active",
-    )
+    last = running_quarter(app, alex)
     lane = lane_of(app, alex)
     make_goal(app, last, lane, title="Open one", is_private=True, starts_on=date(2027, 1, 4))
     make_goal(
@@ -282,7 +274,7 @@ def test_private_goal_counts_leave_out_what_they_do_not_count(app, alex, sam, sa
         status="dropped",
         starts_on=date(2027, 1, 4),
     )
-    next_id = int(sam_client.post(f"/quarters/{last.id}/next").headers["Location"].split("/")[2])
+    next_id = plan_next(sam_client, last)
     look_back = sam_client.get(f"/quarters/{next_id}/session/look-back").get_data(as_text=True)
     assert "Your partner also has 1 private goal to look back on." in look_back
     timeline = sam_client.get(f"/quarters/{last.id}/timeline").get_data(as_text=True)
@@ -292,14 +284,7 @@ def test_private_goal_counts_leave_out_what_they_do_not_count(app, alex, sam, sa
 def test_a_carried_goal_is_shown_as_such_and_cannot_change_in_its_old_quarter(
     app, alex, alex_client
 ):
-    last = make_quarter(
-        app,
-        alex,
-        name="2027 Q1",
-        starts_on=date(2027, 1, 1),
-        ends_on=date(2027, 3, 31),
-        state="active",
-    )
+    last = running_quarter(app, alex)
     lane, stage = lane_of(app, alex), stages_of(app, alex)[1]
     goal = make_goal(
         app,
@@ -310,7 +295,7 @@ def test_a_carried_goal_is_shown_as_such_and_cannot_change_in_its_old_quarter(
         starts_on=date(2027, 2, 1),
         target_on=date(2027, 3, 15),
     )
-    next_id = int(alex_client.post(f"/quarters/{last.id}/next").headers["Location"].split("/")[2])
+    next_id = plan_next(alex_client, last)
     review = f"/quarters/{next_id}/session/review/{goal.id}"
     alex_client.post(review, data={"decision": "carry", "dates": "move"})
     board = alex_client.get(f"/quarters/{last.id}").get_data(as_text=True)
