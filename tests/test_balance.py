@@ -200,9 +200,10 @@ def test_a_note_is_saved_exactly_and_a_change_keeps_history(app, alex, quarter, 
         first = db.session.scalar(select(Allocation))
         assert (first.hours_per_week, first.amount) == (Decimal("2.5"), Decimal("19.99"))
         first_id = first.id
-    url = f"/goals/{goal.id}/allocations?replaces={first_id}"
-    assert alex_client.post(url, data={**GOOD_NOTE, "hours_per_week": "3"}).status_code == 302
-    stale = alex_client.post(url, data={**GOOD_NOTE, "hours_per_week": "9"})
+    url = f"/goals/{goal.id}/allocations"
+    seen = {**GOOD_NOTE, "replaces": first_id}
+    assert alex_client.post(url, data={**seen, "hours_per_week": "3"}).status_code == 302
+    stale = alex_client.post(url, data={**seen, "hours_per_week": "9"})
     assert stale.status_code == 409
     assert "Your note was changed meanwhile" in stale.get_data(as_text=True)
     with app.app_context():

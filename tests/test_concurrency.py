@@ -241,3 +241,57 @@ def test_a_goal_carried_over_at_once_goes_on_once(app, alex, sam):
         assert sorted((g.quarter_id, g.status) for g in chain) == sorted(
             [(current.id, "carried"), (planned, "active")]
         )
+
+
+def test_choosing_the_done_column_at_once_leaves_one(app, alex):
+    clients = [logged_in(app, alex) for _ in range(4)]
+    stages = stages_of(app, alex)
+    statuses: list[int] = []
+    barrier = threading.Barrier(len(clients))
+
+    def choose(client, stage) -> None:
+        barrier.wait()
+        statuses.append(client.post("/stages/done", data={"stage_id": stage.id}).status_code)
+
+    threads = [
+        threading.Thread(target=choose, args=pair) for pair in zip(clients, stages, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert statuses == [302] * 4
+    assert sum(stage.is_done for stage in stages_of(app, alex)) == 1
+
+
+def test_comments_and_moves_at_once_on_the_same_goals_end_without_an_error(app, alex, quarter):
+    lane = lane_of(app, alex)
+    stages = stages_of(app, alex)[:2]
+    goals = [make_goal(app, quarter, lane, stages[0], title=f"G{i}") for i in range(3)]
+    failures: list[str] = []
+    deadline = time.monotonic() + SECONDS
+
+    def writer(seed: int) -> None:
+        rng = random.Random(seed)
+        client = logged_in(app, alex)
+        while time.monotonic() < deadline:
+            goal = rng.choice(goals)
+            if seed % 2:
+                data = {"lane_id": lane.id, "stage_id": rng.choice(stages).id, "position": 0}
+                response = client.post(f"/goals/{goal.id}/move", htmx=True, data=data)
+            else:
+                data = {"body": f"Go {seed}"}
+                response = client.post(f"/goals/{goal.id}/comments", htmx=True, data=data)
+            if response.status_code != 200:
+                failures.append(f"{response.status_code}")
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=SECONDS + 30)
+    assert failures == []
+    with app.app_context():
+        counts = db.session.scalars(db.select(Goal.comment_count)).all()
+        written = db.session.scalar(db.select(db.func.count()).select_from(GoalComment))
+        assert sum(counts) == written > 0

@@ -310,3 +310,60 @@ def test_a_carried_goal_is_shown_as_such_and_cannot_change_in_its_old_quarter(
     story = alex_client.get(f"/goals/{goal.id}/story").get_data(as_text=True)
     assert f'↪ Goes on in <a href="/goals/{continuation.id}/story">2027 Q2</a>' in story
     assert cell_positions(app, last.id)[lane.id, stage.id] == [(0, goal.id)]
+
+
+def test_a_stale_edit_form_cannot_undo_what_a_move_did(app, alex, quarter, alex_client):
+    lane, stages = lane_of(app, alex), stages_of(app, alex)
+    goal = make_goal(app, quarter, lane, stages[2], title="Run a 10k")
+    form = {"title": "Run a 10k, fast", "status": "active", "version": str(goal.version)}
+    move(alex_client, goal, lane, stages[3])  # done, while the edit form is open
+    response = alex_client.post(f"/goals/{goal.id}/edit", data=form)
+    assert response.status_code == 409  # shown as a conflict, not a silent reopening
+    after = load(app, Goal, goal.id)
+    assert (after.status, after.stage_id, after.title) == ("done", stages[3].id, "Run a 10k")
+
+
+def test_reordering_or_a_board_without_done_column_leaves_the_status_alone(
+    app, alex, quarter, alex_client
+):
+    lane, stages = lane_of(app, alex), stages_of(app, alex)
+    paused = make_goal(app, quarter, lane, stages[3], title="Old", status="paused")
+    make_goal(app, quarter, lane, stages[3], title="Other")
+    move(alex_client, paused, lane, stages[3], position=1)  # a reorder within Done
+    assert load(app, Goal, paused.id).status == "paused"
+    alex_client.post("/stages/done", data={"stage_id": "0"})
+    done = make_goal(app, quarter, lane, stages[3], title="Finished", status="done")
+    move(alex_client, done, lane, stages[0])
+    assert load(app, Goal, done.id).status == "done"  # no done column: nothing to follow
+
+
+def test_undo_gives_a_paused_goal_its_status_back(app, alex, quarter, alex_client):
+    lane, stages = lane_of(app, alex), stages_of(app, alex)
+    goal = make_goal(app, quarter, lane, stages[1], status="paused")
+    body = move(alex_client, goal, lane, stages[3], htmx=True).get_data(as_text=True)
+    undo = dict(re.findall(r'name="(lane_id|stage_id|position|status)" value="(\w+)"', body))
+    assert undo["status"] == "paused"
+    alex_client.post(f"/goals/{goal.id}/move", data=undo)
+    after = load(app, Goal, goal.id)
+    assert (after.status, after.stage_id) == ("paused", stages[1].id)
+
+
+def test_dropping_a_done_goal_is_a_drop_in_its_story(app, alex, quarter, alex_client):
+    lane, stages = lane_of(app, alex), stages_of(app, alex)
+    goal = make_goal(app, quarter, lane, stages[3], status="done")
+    form = {"title": goal.title, "status": "dropped", "version": str(goal.version)}
+    alex_client.post(f"/goals/{goal.id}/edit", data=form)
+    assert [kind for kind, _ in events_of(app, goal.id)][:1] == ["dropped"]
+
+
+def test_carrying_dates_past_the_calendars_end_clears_them(app, alex, alex_client):
+    last = running_quarter(app, alex)
+    goal = make_goal(
+        app, last, lane_of(app, alex), starts_on=date(9999, 12, 1), target_on=date(9999, 12, 31)
+    )
+    next_id = plan_next(alex_client, last)
+    review = f"/quarters/{next_id}/session/review/{goal.id}"
+    assert alex_client.post(review, data={"decision": "carry", "dates": "move"}).status_code == 302
+    with app.app_context():
+        continuation = db.session.scalar(select(Goal).where(Goal.carried_from_id == goal.id))
+        assert (continuation.starts_on, continuation.target_on) == (None, None)

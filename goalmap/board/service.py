@@ -4,6 +4,7 @@ from datetime import date
 
 from sqlalchemy import update
 
+from goalmap.database import lock_partnership
 from goalmap.extensions import db
 from goalmap.models import Lane, Quarter, Stage, User
 from goalmap.scoping import scoped
@@ -50,6 +51,7 @@ def append(model: type[Lane] | type[Stage], name: str, user: User) -> Lane | Sta
 def choose_done_stage(user: User, stage: Stage | None) -> None:
     """Make ``stage`` the done column of ``user``'s partnership (None: no done column).
     Goals already on the board keep their status; from now on, moves follow the rule."""
+    lock_partnership(user.partnership)  # two choices at once: one after the other
     db.session.execute(
         update(Stage)
         .where(Stage.partnership_id == user.partnership_id, Stage.is_done.is_(True))

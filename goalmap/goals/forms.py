@@ -10,6 +10,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     InputRequired,
     Length,
@@ -72,6 +73,8 @@ class MoveForm(Form):
     lane_id = IntegerField("Lane", validators=[InputRequired()])
     stage_id = IntegerField("Column", validators=[InputRequired()])
     position = IntegerField("Position", validators=[InputRequired(), NumberRange(min=0)])
+    # Only an undo sends it: the status the goal had before a move marked it done.
+    status = StringField(validators=[Optional(), AnyOf(("active", "paused", "dropped"))])
 
 
 class CommentForm(Form):

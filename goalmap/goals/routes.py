@@ -26,13 +26,14 @@ def _editable(goal: Goal) -> Goal:
     return goal
 
 
-def _undo_flash(goal: Goal, change: str | None, before: service.Place) -> None:
-    """Say that a goal's status followed its column, with an undo that moves it back."""
-    if change is None:
-        return
+def _undo_flash(goal: Goal, change: str, before: service.Place, status_before: str) -> None:
+    """Say that a goal's status followed its column, with an undo that moves it back (and
+    gives back the status it had, a paused goal's say)."""
     text = f"“{goal.title}” is done." if change == "done" else f"Reopened “{goal.title}”."
     undo = url_for(".move", goal_id=goal.id)
     fields = {"lane_id": before.lane_id, "stage_id": before.stage_id, "position": before.index}
+    if change == "done" and status_before != "active":
+        fields["status"] = status_before
     target = f"#goal-{goal.id}-item" if htmx else None  # without htmx: a plain form
     flash({"text": text, "undo": undo, "fields": fields, "target": target}, "undo")
 
@@ -105,7 +106,7 @@ def edit(goal_id: int):
         status = 422 if form.is_submitted() else 200
         return _form_page("goals/edit.html", status, form=form, goal=goal)
     values = form.values(goal.lane.is_shared)
-    before = None
+    before, status_before = None, goal.status
     if (values["status"] == "done") != (goal.status == "done"):
         lock_board(goal.quarter_id, goal)  # the goal may change columns: see service.edit
         before = service.place_of(goal)  # where an undo would put it back
@@ -118,7 +119,7 @@ def edit(goal_id: int):
         before.stage_id,
     )
     if moved:
-        _undo_flash(goal, "done" if goal.status == "done" else "reopened", before)
+        _undo_flash(goal, "done" if goal.status == "done" else "reopened", before, status_before)
     db.session.commit()
     if not htmx:
         if not moved:
@@ -167,13 +168,14 @@ def move(goal_id: int):
     # Only what places goals waits for the board: the lane and column are read before.
     lock_board(goal.quarter_id, goal)
     _editable(goal)
-    owner_before, lane_before = goal.owner_id, goal.lane_id
+    owner_before, lane_before, status_before = goal.owner_id, goal.lane_id, goal.status
     # Done is one fact: a move into or out of the done column changes the status too,
     # and offers to undo the move.
-    before = service.place_of(goal) if stage.is_done != (goal.status == "done") else None
-    place, change = service.move(goal, lane, stage, form.position.data, current_user)
+    place, change, before = service.move(goal, lane, stage, form.position.data, current_user)
     if change:
-        _undo_flash(goal, change, before)
+        _undo_flash(goal, change, before, status_before)
+    if form.status.data and form.status.data != goal.status:  # an undo gives it back
+        service.set_status(goal, form.status.data, current_user)
     db.session.commit()
     message = f"Moved “{goal.title}” to {stage.name} in {lane.title}, place {place + 1}."
     if not htmx:

@@ -62,28 +62,36 @@ def place_of(goal: Goal) -> Place:
     return Place(goal.lane_id, goal.stage_id, goal.index_in_cell())
 
 
-def move(goal: Goal, lane: Lane, stage: Stage, index: int, user: User) -> tuple[int, str | None]:
-    """Move ``goal`` to ``index`` of the cell (lane, stage); moving it into the done
-    column marks it done, moving it out reopens it. Returns the index it took and
-    "done" or "reopened" when its status followed the move."""
+def move(
+    goal: Goal, lane: Lane, stage: Stage, index: int, user: User
+) -> tuple[int, str | None, Place | None]:
+    """Move ``goal`` to ``index`` of the cell (lane, stage). Moving it into the done
+    column marks it done; moving it out of the done column reopens it (a reorder within
+    a column, or a board without a done column, leaves its status alone). Returns the
+    index it took, "done" or "reopened" when its status followed the move, and then
+    where it stood (for an undo)."""
     cell_before = (goal.lane_id, goal.stage_id)
+    change = None
+    if stage.id != goal.stage_id:
+        if stage.is_done and goal.status != "done":
+            change = "done"
+        elif goal.status == "done" and goal.stage.is_done:
+            change = "reopened"
+    before = place_of(goal) if change else None
     place = goal.move_to(lane, stage, index)
     if cell_before != (lane.id, stage.id):
         record(goal, "moved", user, f"To {stage.name} in {lane.title}.")
-    return place, _follow_column(goal, stage, user)
+    if change:
+        _set(goal, "done" if change == "done" else "active")
+        record(goal, change, user)
+    return place, change, before
 
 
-def _follow_column(goal: Goal, stage: Stage, user: User) -> str | None:
-    """Make the status say what the column says: done there, open elsewhere."""
-    if stage.is_done and goal.status != "done":
-        goal.status = "done"
-        record(goal, "done", user)
-        return "done"
-    if not stage.is_done and goal.status == "done":
-        goal.status = "active"
-        record(goal, "reopened", user)
-        return "reopened"
-    return None
+def _set(goal: Goal, status: str) -> None:
+    """A new status, and a new version: an edit form opened before it is now stale, so
+    saving it is a conflict, never a silent undo of what the partner did."""
+    goal.status = status
+    goal.version += 1
 
 
 def _to_column(goal: Goal, user: User) -> None:
@@ -98,7 +106,10 @@ def _to_column(goal: Goal, user: User) -> None:
         record(goal, "moved", user, f"To {done.name}.")
     elif goal.status != "done" and goal.stage_id == done.id:
         before = [stage for stage in stages if stage.position < done.position]
-        target = before[-1] if before else next(s for s in stages if not s.is_done)
+        others = before or [stage for stage in stages if not stage.is_done]
+        if not others:
+            return  # the done column is the board's only column
+        target = others[-1] if before else others[0]
         goal.move_to(goal.lane, target, LAST)
         record(goal, "moved", user, f"To {target.name}.")
 
@@ -119,15 +130,17 @@ def edit(goal: Goal, version: int, values: dict, user: User) -> bool:
 
 def set_status(goal: Goal, status: str, user: User, note: str = "", was: str | None = None):
     """Give ``goal`` a status, with its entry in the story; a goal made done goes to the
-    done column, a done goal reopened leaves it."""
-    was = goal.status if was is None else was
-    goal.status = status
+    done column, a done goal reopened leaves it. ``was``: the status before, when the
+    goal already holds the new one (an edit saved it)."""
+    if was is None:
+        was = goal.status
+        _set(goal, status)
     if status == "done":
         record(goal, "done", user, note)
-    elif was == "done":
-        record(goal, "reopened", user, note)
     elif status == "dropped":
         record(goal, "dropped", user, note)
+    elif was == "done":
+        record(goal, "reopened", user, note)
     else:
         record(goal, "status", user, f"{was.capitalize()} → {status.capitalize()}.")
     if (status == "done") != (was == "done"):
@@ -189,6 +202,12 @@ def cheer(goal: Goal, author: User) -> bool:
 
 
 def _add_comment(goal: Goal, author: User, kind: str, body: str) -> GoalComment:
+    # The goal's row first, then the comment (whose flush touches the partnership's row):
+    # the order in which moves and edits lock them, so they cannot deadlock.
+    db.session.execute(
+        update(Goal).where(Goal.id == goal.id).values(comment_count=Goal.comment_count + 1),
+        execution_options={"synchronize_session": False},
+    )
     comment = GoalComment(
         partnership_id=goal.partnership_id,
         goal_id=goal.id,
@@ -198,8 +217,4 @@ def _add_comment(goal: Goal, author: User, kind: str, body: str) -> GoalComment:
     )
     db.session.add(comment)
     db.session.flush()
-    db.session.execute(
-        update(Goal).where(Goal.id == goal.id).values(comment_count=Goal.comment_count + 1),
-        execution_options={"synchronize_session": False},
-    )
     return comment

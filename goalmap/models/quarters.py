@@ -333,9 +333,13 @@ class Goal(PartnershipRecord, db.Model):
         starts_on, target_on = self.starts_on, self.target_on
         if not self.dates_fit(quarter):
             offset = quarter.starts_on - self.quarter.starts_on
-            starts_on, target_on = (
-                (day + offset if day and shift_dates else None) for day in (starts_on, target_on)
-            )
+            try:
+                starts_on, target_on = (
+                    (day + offset if day and shift_dates else None)
+                    for day in (starts_on, target_on)
+                )
+            except OverflowError:  # past the calendar's end: nothing sensible to move to
+                starts_on = target_on = None
         continuation = Goal.new(
             quarter,
             self.lane,
@@ -351,6 +355,7 @@ class Goal(PartnershipRecord, db.Model):
             carried_from_id=self.id,
         )
         self.status = "carried"
+        self.version += 1  # an edit form opened before is stale now
         self.updated_at = utcnow()
         db.session.flush()
         return continuation

@@ -24,8 +24,7 @@ def allocations(goal_id: int):
     if form.is_submitted():
         writable(goal.quarter)
         if form.validate_on_submit() and form.check_currency(currency):
-            seen = form.seen_note() or request.args.get("replaces", type=int)
-            if service.save_note(goal, current_user, form.values(), seen):
+            if service.save_note(goal, current_user, form.values(), form.seen_note()):
                 return _saved("Saved your note.", url_for(".allocations", goal_id=goal.id))
             status = _conflict("Your note was changed meanwhile (in another window?).")
             mine = queries.current_note(goal, current_user)
@@ -85,10 +84,11 @@ def remove(allocation_id: int):
 def restore(allocation_id: int):
     """Undo removing a note."""
     note, goal = _own_note(allocation_id)
-    service.restore_note(note, current_user)
-    db.session.commit()
-    flash("The note is back.", "success")
-    return redirect(url_for(".allocations", goal_id=goal.id))
+    back = url_for(".allocations", goal_id=goal.id)
+    if service.restore_note(note, current_user):
+        return _saved("The note is back.", back)
+    _conflict("Your note was changed meanwhile (in another window?); nothing was restored.")
+    return redirect(back)
 
 
 @bp.route("/quarters/<int:quarter_id>/availability", methods=["GET", "POST"])

@@ -298,20 +298,27 @@ def save_note(goal: Goal, user: User, values: dict, seen: int | None) -> bool:
     return True
 
 
-def restore_note(note: Allocation, user: User) -> None:
-    """Make a note of ``user``'s current again; the one current now joins the history."""
-    db.session.execute(
-        update(Allocation)
-        .where(
-            Allocation.goal_id == note.goal_id,
-            Allocation.user_id == user.id,
-            Allocation.replaced_at.is_(None),
-            Allocation.id != note.id,
-        )
-        .values(replaced_at=utcnow()),
-        execution_options={"synchronize_session": False},
-    )
-    note.replaced_at = None
+def restore_note(note: Allocation, user: User) -> bool:
+    """Make a note of ``user``'s current again; the one current now joins the history.
+    False (nothing written) when another save made a note current at the same moment."""
+    try:
+        with db.session.begin_nested():
+            db.session.execute(
+                update(Allocation)
+                .where(
+                    Allocation.goal_id == note.goal_id,
+                    Allocation.user_id == user.id,
+                    Allocation.replaced_at.is_(None),
+                    Allocation.id != note.id,
+                )
+                .values(replaced_at=utcnow()),
+                execution_options={"synchronize_session": False},
+            )
+            note.replaced_at = None
+            db.session.flush()
+    except IntegrityError:
+        return False
+    return True
 
 
 def save_availability(quarter: Quarter, user: User, seen: int, hours, budget) -> bool:
