@@ -209,7 +209,7 @@ def signals(quarter: Quarter, user: User, loads: list[Load]) -> list[Signal]:
     # The four quarters up to this one: a reviewed quarter's prompts never change.
     recent = [q.id for q in history_quarters(user, 4, until=quarter)]
     drops = db.session.execute(
-        select(Goal.owner_id, func.count())
+        select(Goal.owner_id, func.count(Goal.id.distinct()))  # goals, not drops
         .join(GoalEvent, GoalEvent.goal_id == Goal.id)
         .where(
             *countable_goals(user),
