@@ -22,7 +22,16 @@ from factories import (
 from sqlalchemy import text
 
 from goalmap.extensions import db
-from goalmap.models import Allocation, Goal, GoalComment, PlanningSeat, Quarter, User
+from goalmap.models import (
+    Allocation,
+    Availability,
+    Goal,
+    GoalComment,
+    Invite,
+    PlanningSeat,
+    Quarter,
+    User,
+)
 
 VERSION = re.compile(r'name="version" type="hidden" value="(\d+)"')
 SECONDS = 3.0
@@ -295,3 +304,60 @@ def test_comments_and_moves_at_once_on_the_same_goals_end_without_an_error(app, 
         counts = db.session.scalars(db.select(Goal.comment_count)).all()
         written = db.session.scalar(db.select(db.func.count()).select_from(GoalComment))
         assert sum(counts) == written > 0
+
+
+def test_one_invite_admits_one_person_however_many_try_at_once(app, alex):
+    from factories import Client
+
+    with app.app_context():
+        member = db.session.get(User, alex.id)
+        invite, token = Invite.issue(member.partnership, member, 7)
+        db.session.add(invite)
+        db.session.commit()
+    clients = [app.test_client() for _ in range(6)]
+    for client in clients:
+        assert isinstance(client, Client)
+    statuses: list[int] = []
+    barrier = threading.Barrier(len(clients))
+
+    def join(index: int, client) -> None:
+        data = {
+            "email": f"joiner{index}@example.com",
+            "display_name": f"Joiner {index}",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+            "csrf_token": client.csrf_token(),
+        }
+        barrier.wait()
+        statuses.append(client.post(f"/join/{token}", data=data, csrf=False).status_code)
+
+    threads = [threading.Thread(target=join, args=pair) for pair in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    # One joins; the others get what they would a moment later: the link is gone.
+    assert sorted(statuses) == [302, 410, 410, 410, 410, 410]
+    with app.app_context():
+        members = db.session.scalars(
+            db.select(User).where(User.partnership_id == alex.partnership_id)
+        ).all()
+        assert len(members) == 2
+        joiners = db.session.scalars(db.select(User).where(User.email.like("joiner%"))).all()
+        assert len(joiners) == 1  # nobody else's account was half made
+
+
+def test_two_first_availability_saves_at_once_keep_one(app, alex, quarter):
+    clients = [logged_in(app, alex) for _ in range(4)]
+    data = {"hours_per_week": "10", "budget": "100", "currency": "EUR", "version": "0"}
+    statuses = post_at_once(clients, f"/quarters/{quarter.id}/availability", data)
+    assert sorted(statuses) == [302, 409, 409, 409]
+    with app.app_context():
+        rows = db.session.scalars(db.select(Availability)).all()
+        assert [(r.hours_per_week, r.version) for r in rows] == [(10, 1)]
+    # Two saves of what the same form showed: one wins, the other is told, nothing lost.
+    data.update(version="1", hours_per_week="12")
+    statuses = post_at_once(clients[:2], f"/quarters/{quarter.id}/availability", data)
+    assert sorted(statuses) == [302, 409]
+    with app.app_context():
+        assert db.session.scalar(db.select(Availability.version)) == 2

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, bindparam, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from goalmap.extensions import db
 from goalmap.models.base import PartnershipRecord, utcnow
@@ -143,6 +144,28 @@ class Invite(PartnershipRecord, db.Model):
         if invite is None or not hmac.compare_digest(invite.token_hash, digest):
             return None
         return invite if invite.is_open else None
+
+    def consume(self) -> bool:
+        """Use the invite up, if it still can be. The check and the write are one
+        statement, so of two people joining at once exactly one gets True."""
+        if self.id is None:
+            db.session.flush()  # issued in this same transaction (the demo, tests)
+        now = utcnow()
+        result = db.session.execute(
+            update(Invite)
+            .where(
+                Invite.id == self.id,
+                Invite.used_at.is_(None),
+                Invite.revoked_at.is_(None),
+                Invite.expires_at > now,
+            )
+            .values(used_at=now),
+            execution_options={"synchronize_session": False},
+        )
+        if result.rowcount != 1:
+            return False
+        set_committed_value(self, "used_at", now)
+        return True
 
     @property
     def is_open(self) -> bool:

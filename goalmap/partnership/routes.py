@@ -9,7 +9,7 @@ from goalmap.extensions import db
 from goalmap.models import Invite, SharedValue, utcnow
 from goalmap.partnership import bp, queries, service
 from goalmap.partnership.forms import ColourForm, ConfirmForm, PartnershipForm
-from goalmap.partnership.service import JoinRefused
+from goalmap.partnership.service import InviteGone, JoinRefused
 from goalmap.scoping import get_or_404
 from goalmap.views import start_login_session
 
@@ -88,14 +88,16 @@ def revoke_invite(invite_id: int):
     return redirect(url_for(".settings"))
 
 
+GONE = (
+    "This invite link has expired, was already used, or was revoked. "
+    "Ask your partner for a new one."
+)
+
+
 def _open_invite_or_gone(token: str) -> Invite:
     invite = Invite.find_usable(token)
     if invite is None:
-        abort(
-            410,
-            "This invite link has expired, was already used, or was revoked. "
-            "Ask your partner for a new one.",
-        )
+        abort(410, GONE)
     return invite
 
 
@@ -121,6 +123,9 @@ def join_accept(token: str):
         user = accounts.new_account(form.email.data, form.display_name.data, form.password.data)
     try:
         service.join(user, invite)
+    except InviteGone:  # used by someone else at the same moment: as if it came later
+        db.session.rollback()
+        abort(410, GONE)
     except JoinRefused as refusal:
         db.session.rollback()
         flash(str(refusal), "error")

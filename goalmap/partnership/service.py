@@ -22,13 +22,16 @@ from goalmap.models import (
     SharedValue,
     Stage,
     User,
-    utcnow,
 )
 from goalmap.partnership.queries import shared_value_named
 
 
 class JoinRefused(Exception):
     """Joining would lose or mix up data; the message says why."""
+
+
+class InviteGone(JoinRefused):
+    """The invite was used (a moment ago, by someone else), revoked or expired."""
 
 
 def found_partnership(user: User) -> Partnership:
@@ -56,6 +59,8 @@ def join(user: User, invite: Invite) -> None:
     target = invite.partnership
     if user.partnership_id == target.id:
         raise JoinRefused("You are already a member of this partnership.")
+    if not invite.consume():  # someone else used it a moment ago (or it just expired)
+        raise InviteGone()
     old = user.partnership
     if old is not None:
         lock_partnership(old)
@@ -74,7 +79,6 @@ def join(user: User, invite: Invite) -> None:
     user.partnership = target
     user.colour = colour
     db.session.add(user)
-    invite.used_at = utcnow()
     invite.used_by = user
     db.session.flush()
     if old is not None:

@@ -327,16 +327,20 @@ def save_availability(quarter: Quarter, user: User, seen: int, hours, budget) ->
     if seen == 0:
         if availability_of(quarter, user) is not None:
             return False
-        db.session.add(
-            Availability(
-                partnership_id=quarter.partnership_id,
-                quarter_id=quarter.id,
-                user_id=user.id,
-                hours_per_week=hours,
-                budget=budget,
-                version=1,
-            )
-        )
+        try:  # two first saves at once: the unique (quarter, member) keeps one
+            with db.session.begin_nested():
+                db.session.add(
+                    Availability(
+                        partnership_id=quarter.partnership_id,
+                        quarter_id=quarter.id,
+                        user_id=user.id,
+                        hours_per_week=hours,
+                        budget=budget,
+                        version=1,
+                    )
+                )
+        except IntegrityError:
+            return False
         return True
     result = db.session.execute(
         update(Availability)
