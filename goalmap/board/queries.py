@@ -12,7 +12,7 @@ from sqlalchemy import Integer, bindparam, func, select
 from goalmap.extensions import db
 from goalmap.models import Goal, Lane, Quarter, Stage, User
 from goalmap.resources.service import Load, shown_loads
-from goalmap.scoping import VIEWER, board_goals, countable_goals, scoped, viewer
+from goalmap.scoping import VIEWER, board_goals, countable_goals, hidden_goal_count, scoped, viewer
 
 # What a goal on the board shows; board_goals adds is_hidden and masks a partner's
 # private goals.
@@ -75,6 +75,12 @@ def current_quarter(user: User) -> Quarter | None:
 
 def quarter_named(user: User, name: str) -> Quarter | None:
     return db.session.scalar(scoped(Quarter, user=user).where(Quarter.name == name))
+
+
+def hidden_count(quarter: Quarter, user: User, statuses=None) -> int:
+    """How many of the other members' private goals ``quarter`` holds (of ``statuses``):
+    what the look back and the timeline say they leave out."""
+    return hidden_goal_count(quarter.id, user, statuses)
 
 
 def lane_counts(quarter_id: int, user: User) -> dict[int, int]:

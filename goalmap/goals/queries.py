@@ -1,9 +1,7 @@
 """The goals of one cell (the keyboard Move form's places), and a goal's story."""
 
-from sqlalchemy import select
-
 from goalmap.extensions import db
-from goalmap.models import Allocation, Goal, GoalComment, GoalEvent, Stage, User
+from goalmap.models import Allocation, Goal, GoalComment, GoalEvent, User
 from goalmap.scoping import scoped
 
 
@@ -20,14 +18,6 @@ def cell_neighbours(goal: Goal, lane_id: int, stage_id: int, user: User) -> list
         )
         .order_by(Goal.position)
         .with_only_columns(Goal.title, Goal.position)
-    ).all()
-
-
-def stages_for(goal: Goal) -> list[Stage]:
-    """The columns of ``goal``'s board, left to right (keyed on a goal loaded through the
-    scoped path, so of its partnership)."""
-    return db.session.scalars(
-        select(Stage).where(Stage.partnership_id == goal.partnership_id).order_by(Stage.position)
     ).all()
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
+from goalmap.board import queries as board
 from goalmap.extensions import db
 from goalmap.goals import queries
 from goalmap.models import Allocation, Goal, GoalComment, GoalEvent, Lane, Quarter, Stage, User
@@ -97,7 +98,7 @@ def _set(goal: Goal, status: str) -> None:
 def _to_column(goal: Goal, user: User) -> None:
     """Put a goal whose status changed where its status says: the done column for a
     done goal; for a reopened one, the column before it."""
-    stages = queries.stages_for(goal)
+    stages = board.stages(user)
     done = next((stage for stage in stages if stage.is_done), None)
     if done is None:
         return  # this board has no done column: the status alone says it

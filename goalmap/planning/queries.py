@@ -4,17 +4,13 @@ from sqlalchemy import func, select
 
 from goalmap.extensions import db
 from goalmap.models import Goal, GoalComment, GoalEvent, PlanningSeat, Quarter, User
-from goalmap.scoping import countable_goals, hidden_goal_count, scoped
+from goalmap.scoping import countable_goals, scoped
 
 
 def goals(quarter: Quarter, user: User, *where) -> list[Goal]:
     """The quarter's goals the member may read, by owner."""
     stmt = scoped(Goal, user=user).where(Goal.quarter_id == quarter.id, *where)
     return db.session.scalars(stmt.order_by(Goal.owner_id, Goal.id)).all()
-
-
-def goals_by_id(ids, user: User) -> list[Goal]:
-    return db.session.scalars(scoped(Goal, user=user).where(Goal.id.in_(ids))).all()
 
 
 def comments(goals: list[Goal], user: User) -> dict[int, list[GoalComment]]:
@@ -37,11 +33,6 @@ def events(quarter: Quarter, user: User) -> list[GoalEvent]:
         .where(GoalEvent.quarter_id == quarter.id)
         .order_by(GoalEvent.created_at)
     ).all()
-
-
-def hidden_count(quarter: Quarter, user: User, statuses=None) -> int:
-    """How many of the other members' private goals ``quarter`` holds."""
-    return hidden_goal_count(quarter.id, user, statuses)
 
 
 def goal_counts(quarter: Quarter, user: User) -> dict[int | None, int]:

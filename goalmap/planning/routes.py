@@ -94,7 +94,7 @@ def _context_look_back(quarter: Quarter, review_form: ReviewForm | None = None, 
         dropped=[g for g in goals if g.status == "dropped"],
         carried=[g for g in goals if g.status == "carried"],
         reasons={e.goal_id: e.note for e in events if e.kind == "dropped"},
-        hidden=queries.hidden_count(previous, current_user, OPEN_STATUSES),
+        hidden=board.hidden_count(previous, current_user, OPEN_STATUSES),
         review_form=review_form or ReviewForm(),
     )
 

@@ -3,10 +3,8 @@
 from sqlalchemy import Integer, bindparam, select
 
 from goalmap.extensions import db
-from goalmap.models import OPEN_STATUSES, Allocation, Availability, Goal, Quarter, User
+from goalmap.models import Allocation, Availability, Goal, Quarter, User
 from goalmap.scoping import VIEWER, countable_goals, readable_title, scoped
-
-OPEN = OPEN_STATUSES
 
 
 def counted_notes(user, statuses) -> tuple:

@@ -3,7 +3,7 @@ from flask_login import current_user, login_required
 
 from goalmap.board import queries as board
 from goalmap.extensions import db
-from goalmap.models import PLANNED_STATUSES, Allocation, Goal, Quarter, utcnow
+from goalmap.models import Allocation, Goal, Quarter, utcnow
 from goalmap.resources import bp, queries, service
 from goalmap.resources.forms import AllocationForm, AvailabilityForm, PromptsForm
 from goalmap.scoping import get_or_404
@@ -135,8 +135,7 @@ def balance_page(quarter_id: int):
     # The quarter's balance counts every goal it planned, the same numbers as its point on
     # the chart; what is still on each partner's plate counts the open goals (for a
     # reviewed quarter, nothing is: it shows what it planned).
-    planned = service.quarter_loads(quarter, current_user, PLANNED_STATUSES)
-    loads = service.shown_loads(quarter, current_user)
+    loads, planned = service.balance_loads(quarter, current_user)
     return render_template(
         "resources/balance.html",
         quarter=quarter,

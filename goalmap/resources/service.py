@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from goalmap.extensions import db
 from goalmap.models import (
+    OPEN_STATUSES,
     PLANNED_STATUSES,
     Allocation,
     Availability,
@@ -27,7 +28,6 @@ from goalmap.models import (
 from goalmap.resources.queries import (
     ALLOCATED,
     AVAILABLE,
-    OPEN,
     availability_of,
     counted_notes,
     history_quarters,
@@ -77,10 +77,17 @@ class Load:
 def shown_loads(quarter: Quarter, user: User) -> list[Load]:
     """The loads a quarter shows: what its open goals take while it runs; once it is
     reviewed, what it planned (a record: later changes leave it as it was)."""
-    return quarter_loads(quarter, user, PLANNED_STATUSES if quarter.is_read_only else OPEN)
+    return quarter_loads(quarter, user, PLANNED_STATUSES if quarter.is_read_only else OPEN_STATUSES)
 
 
-def quarter_loads(quarter: Quarter, user: User, statuses=OPEN) -> list[Load]:
+def balance_loads(quarter: Quarter, user: User) -> tuple[list[Load], list[Load]]:
+    """What the balance page shows: the loads (as ``shown_loads``) and what the quarter
+    planned; for a reviewed quarter they are the same, read once."""
+    planned = quarter_loads(quarter, user, PLANNED_STATUSES)
+    return (planned if quarter.is_read_only else quarter_loads(quarter, user)), planned
+
+
+def quarter_loads(quarter: Quarter, user: User, statuses=OPEN_STATUSES) -> list[Load]:
     """Each member's allocated hours and money in ``quarter`` against what they have:
     by default what the goals still open take; with PLANNED_STATUSES, what the quarter
     planned (its balance, the same numbers as its point in ``history``)."""

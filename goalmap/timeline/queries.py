@@ -1,11 +1,10 @@
-"""The timeline's rows: a few columns of each goal the member may read, and how many of
-the other members' private goals are left out."""
+"""The timeline's rows: a few columns of each goal the member may read."""
 
 from sqlalchemy import Integer, bindparam
 
 from goalmap.extensions import db
 from goalmap.models import Goal, Quarter, User
-from goalmap.scoping import VIEWER, hidden_goal_count, scoped, viewer
+from goalmap.scoping import VIEWER, scoped, viewer
 
 GOALS = (
     scoped(Goal, user=VIEWER)
@@ -25,8 +24,3 @@ GOALS = (
 def goals(quarter: Quarter, user: User) -> list:
     """The quarter's goals the member may read, as plain rows (see service.build)."""
     return db.session.execute(GOALS, viewer(user, quarter_id=quarter.id)).all()
-
-
-def hidden_count(quarter: Quarter, user: User, statuses=None) -> int:
-    """How many of the other members' private goals the timeline leaves out."""
-    return hidden_goal_count(quarter.id, user, statuses)

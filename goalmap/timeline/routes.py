@@ -19,5 +19,5 @@ def show(quarter_id: int):
         current_user.partnership.members,
     )
     # The timeline leaves dropped goals out: so does its count of private ones.
-    hidden = queries.hidden_count(quarter, current_user, service.SHOWN_STATUSES)
+    hidden = board.hidden_count(quarter, current_user, service.SHOWN_STATUSES)
     return render_template("timeline/show.html", timeline=plan, hidden=hidden)
