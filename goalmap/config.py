@@ -69,6 +69,9 @@ DEFAULTS = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,  # The token lives as long as the session.
     "PERMANENT_SESSION_LIFETIME": 30 * 24 * 3600,  # seconds; each session also ends on the server
+    # The longest form (a goal with 5,000 characters of notes) is a few kilobytes; a
+    # larger body is refused with a 413 before it is read (errors.FRIENDLY says so).
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per 5 minutes",
     "INVITE_LIFETIME_DAYS": 7,

@@ -2,10 +2,12 @@
 
 import fcntl
 import os
+from collections.abc import Callable
 
 from flask import Flask, g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import Integer, bindparam, event, inspect, select
+from sqlalchemy.exc import IntegrityError
 
 from goalmap.extensions import db
 from goalmap.models import Partnership, Quarter
@@ -186,3 +188,20 @@ def lock_partnership(partnership: Partnership) -> None:
             select(Partnership.id).where(Partnership.id == partnership.id).with_for_update()
         )
     db.session.refresh(partnership, ["members"])
+
+
+def once(write: Callable[[], object]) -> bool:
+    """Run ``write`` (which adds records) in a savepoint of its own and flush it; False,
+    and nothing of it kept, when a unique constraint refuses it.
+
+    For every write that creates something unique: the caller looks for the record
+    first, as a sequential request would, and this catches the twin that was saved at
+    the same moment (PostgreSQL makes the second insert wait for the first to commit,
+    then refuses it). The rest of the request's transaction goes on either way.
+    """
+    try:
+        with db.session.begin_nested():
+            write()
+    except IntegrityError:
+        return False
+    return True

@@ -13,6 +13,7 @@ FRIENDLY = {
     405: "That action is not available here.",
     409: "Someone changed this at the same time.",
     410: "This link no longer works.",
+    413: "That was more than Goalmap takes at once (1 MB). Shorten it and try again.",
     422: "Some of what you entered needs another look.",
     429: "Too many attempts. Please wait a few minutes and try again.",
 }

@@ -10,6 +10,8 @@ PASSWORD_RULES = [DataRequired(), Length(min=10, max=200, message="Use 10 to 200
 
 
 class RegisterForm(Form):
+    EMAIL_TAKEN = "An account with this email already exists. Sign in instead?"
+
     email = EmailField(
         "Email", filters=[strip], validators=[DataRequired(), Email(), Length(max=254)]
     )
@@ -23,7 +25,7 @@ class RegisterForm(Form):
 
     def validate_email(self, field) -> None:
         if queries.email_taken(field.data):
-            raise ValidationError("An account with this email already exists. Sign in instead?")
+            raise ValidationError(self.EMAIL_TAKEN)
 
 
 class LoginForm(Form):

@@ -46,9 +46,11 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         user = service.register(form.email.data, form.display_name.data, form.password.data)
-        start_login_session(user)
-        flash(f"Welcome, {user.display_name}! Invite your partner from Settings.", "success")
-        return redirect(url_for("board.index"))
+        if user is not None:
+            start_login_session(user)
+            flash(f"Welcome, {user.display_name}! Invite your partner from Settings.", "success")
+            return redirect(url_for("board.index"))
+        form.email.errors.append(RegisterForm.EMAIL_TAKEN)
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
 
 

@@ -1,5 +1,6 @@
 """Domain functions for accounts."""
 
+from goalmap.database import once
 from goalmap.models import User, email_key
 from goalmap.partnership.service import found_partnership
 from goalmap.passwords import hash_password
@@ -14,8 +15,8 @@ def new_account(email: str, display_name: str, password: str) -> User:
     )
 
 
-def register(email: str, display_name: str, password: str) -> User:
-    """A new account with a partnership of its own, ready to invite a partner."""
+def register(email: str, display_name: str, password: str) -> User | None:
+    """A new account with a partnership of its own, ready to invite a partner; None when
+    an account with that email was made at the same moment (the form refuses a later one)."""
     user = new_account(email, display_name, password)
-    found_partnership(user)
-    return user
+    return user if once(lambda: found_partnership(user)) else None

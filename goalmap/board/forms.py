@@ -6,6 +6,8 @@ from goalmap.fields import DayField, Form, strip
 
 
 class QuarterForm(Form):
+    NAME_TAKEN = "You already have a quarter with this name."
+
     name = StringField("Name", filters=[strip], validators=[DataRequired(), Length(max=40)])
     starts_on = DayField("Starts on", validators=[InputRequired("Enter a start date.")])
     ends_on = DayField("Ends on", validators=[InputRequired("Enter an end date.")])
@@ -22,7 +24,7 @@ class QuarterForm(Form):
 
     def validate_name(self, field) -> None:
         if queries.quarter_named(self.user, field.data.strip()):
-            raise ValidationError("You already have a quarter with this name.")
+            raise ValidationError(self.NAME_TAKEN)
 
 
 class NameForm(Form):

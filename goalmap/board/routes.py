@@ -55,8 +55,10 @@ def new_quarter():
         quarter = service.create_quarter(
             current_user, form.name.data.strip(), form.starts_on.data, form.ends_on.data
         )
-        db.session.commit()
-        return redirect(url_for(".show", quarter_id=quarter.id))
+        if quarter is not None:
+            db.session.commit()
+            return redirect(url_for(".show", quarter_id=quarter.id))
+        form.name.errors.append(QuarterForm.NAME_TAKEN)
     if not form.is_submitted():
         form.name.data, form.starts_on.data, form.ends_on.data = next_quarter(date.today())
     return render_template("board/new_quarter.html", form=form), 422 if form.errors else 200
@@ -68,7 +70,12 @@ def plan_next(quarter_id: int):
     """Start the goal-mapping session for the quarter after this one."""
     current = get_or_404(Quarter, quarter_id)
     name, _starts, _ends = next_quarter(current.ends_on)
-    quarter = queries.quarter_named(current_user, name) or plan_after(current)
+    # Opened already (perhaps a moment ago, by the partner): the same session.
+    quarter = (
+        queries.quarter_named(current_user, name)
+        or plan_after(current)
+        or queries.quarter_named(current_user, name)
+    )
     db.session.commit()
     return redirect(url_for("planning.start", quarter_id=quarter.id))
 

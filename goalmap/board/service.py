@@ -4,19 +4,19 @@ from datetime import date
 
 from sqlalchemy import update
 
-from goalmap.database import lock_partnership
+from goalmap.database import lock_partnership, once
 from goalmap.extensions import db
 from goalmap.models import Lane, Quarter, Stage, User
 from goalmap.scoping import scoped
 
 
-def create_quarter(user: User, name: str, starts_on: date, ends_on: date) -> Quarter:
-    """A new quarter of ``user``'s partnership; its board starts empty."""
+def create_quarter(user: User, name: str, starts_on: date, ends_on: date) -> Quarter | None:
+    """A new quarter of ``user``'s partnership; its board starts empty. None when a
+    quarter of that name was made at the same moment (the form refuses a sequential one)."""
     quarter = Quarter(
         partnership_id=user.partnership_id, name=name, starts_on=starts_on, ends_on=ends_on
     )
-    db.session.add(quarter)
-    return quarter
+    return quarter if once(lambda: db.session.add(quarter)) else None
 
 
 def renumber(records) -> None:

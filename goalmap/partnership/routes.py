@@ -9,7 +9,7 @@ from goalmap.extensions import db
 from goalmap.models import Invite, SharedValue, utcnow
 from goalmap.partnership import bp, queries, service
 from goalmap.partnership.forms import ColourForm, ConfirmForm, PartnershipForm
-from goalmap.partnership.service import InviteGone, JoinRefused
+from goalmap.partnership.service import EmailTaken, InviteGone, JoinRefused
 from goalmap.scoping import get_or_404
 from goalmap.views import start_login_session
 
@@ -126,6 +126,10 @@ def join_accept(token: str):
     except InviteGone:  # used by someone else at the same moment: as if it came later
         db.session.rollback()
         abort(410, GONE)
+    except EmailTaken:
+        db.session.rollback()
+        form.email.errors.append(RegisterForm.EMAIL_TAKEN)
+        return render_template("partnership/join.html", invite=invite, token=token, form=form), 422
     except JoinRefused as refusal:
         db.session.rollback()
         flash(str(refusal), "error")

@@ -3,7 +3,7 @@
 from sqlalchemy import delete, func, select, update
 
 from goalmap.board.service import renumber
-from goalmap.database import lock_partnership
+from goalmap.database import lock_partnership, once
 from goalmap.extensions import db
 from goalmap.models import (
     DEFAULT_SHARED_LANE,
@@ -28,6 +28,10 @@ from goalmap.partnership.queries import shared_value_named
 
 class JoinRefused(Exception):
     """Joining would lose or mix up data; the message says why."""
+
+
+class EmailTaken(JoinRefused):
+    """A new account's email was taken at the same moment (the form refuses a later one)."""
 
 
 class InviteGone(JoinRefused):
@@ -78,9 +82,9 @@ def join(user: User, invite: Invite) -> None:
         db.session.execute(delete(Invite).where(Invite.partnership_id == old.id))
     user.partnership = target
     user.colour = colour
-    db.session.add(user)
     invite.used_by = user
-    db.session.flush()
+    if not once(lambda: db.session.add(user)):  # a new account, its email taken a moment ago
+        raise EmailTaken()
     if old is not None:
         db.session.delete(old)
     # The new member's lane goes after the other personal lanes, before the shared ones.
@@ -183,5 +187,6 @@ def add_shared_value(user: User, name: str) -> SharedValue:
     value = shared_value_named(user, name)
     if value is None:
         value = SharedValue(partnership_id=user.partnership_id, name=name)
-        db.session.add(value)
+        if not once(lambda: db.session.add(value)):  # named at the same moment
+            value = shared_value_named(user, name)
     return value

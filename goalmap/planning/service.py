@@ -2,6 +2,7 @@
 
 from sqlalchemy import update
 
+from goalmap.database import once
 from goalmap.extensions import db
 from goalmap.goals import service as goals
 from goalmap.models import (
@@ -32,8 +33,9 @@ class SessionRefused(Exception):
     """The session cannot do that now; the message says why."""
 
 
-def plan_after(current: Quarter) -> Quarter:
-    """Open the session for the calendar quarter after ``current``."""
+def plan_after(current: Quarter) -> Quarter | None:
+    """Open the session for the calendar quarter after ``current``; None when it was
+    opened at the same moment (its name is unique in the partnership)."""
     name, starts, ends = next_quarter(current.ends_on)
     quarter = Quarter(
         partnership_id=current.partnership_id,
@@ -42,9 +44,7 @@ def plan_after(current: Quarter) -> Quarter:
         ends_on=ends,
         previous_id=current.id,
     )
-    db.session.add(quarter)
-    db.session.flush()
-    return quarter
+    return quarter if once(lambda: db.session.add(quarter)) else None
 
 
 def members(quarter: Quarter) -> list[PlanningSeat]:
