@@ -34,6 +34,10 @@ class LoginForm(Form):
 
 
 class PasswordForm(Form):
+    CHANGED_MEANWHILE = (
+        "Your password was changed a moment ago, in another window. Nothing was saved here."
+    )
+
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
     password = PasswordField("New password", validators=PASSWORD_RULES)
     confirm = PasswordField(

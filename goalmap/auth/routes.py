@@ -6,7 +6,7 @@ from goalmap.auth.forms import LoginForm, PasswordForm, RegisterForm
 from goalmap.database import WITHOUT_DATA
 from goalmap.extensions import db, limiter, login_manager
 from goalmap.models import User, UserSession, email_key, hash_token, utcnow
-from goalmap.passwords import check_password, hash_password
+from goalmap.passwords import check_password
 from goalmap.views import safe_next, start_login_session
 
 
@@ -92,10 +92,10 @@ def change_password():
     """Change the password; every other signed-in browser is signed out."""
     form = PasswordForm()
     if form.validate_on_submit():
-        current_user.password_hash = hash_password(form.password.data)
-        current_user.end_all_sessions()
-        UserSession.revoke_all(current_user.id)
-        start_login_session(current_user._get_current_object())
-        flash("Your password is changed. Other devices have been signed out.", "success")
-        return redirect(url_for("partnership.settings"))
+        user = current_user._get_current_object()
+        if service.change_password(user, user.password_hash, form.password.data):
+            start_login_session(user)
+            flash("Your password is changed. Other devices have been signed out.", "success")
+            return redirect(url_for("partnership.settings"))
+        form.current.errors.append(PasswordForm.CHANGED_MEANWHILE)
     return render_template("auth/password.html", form=form), 422 if form.errors else 200

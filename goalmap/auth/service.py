@@ -1,7 +1,12 @@
 """Domain functions for accounts."""
 
+import secrets
+
+from sqlalchemy import update
+
 from goalmap.database import once
-from goalmap.models import User, email_key
+from goalmap.extensions import db
+from goalmap.models import User, UserSession, email_key
 from goalmap.partnership.service import found_partnership
 from goalmap.passwords import hash_password
 
@@ -20,3 +25,18 @@ def register(email: str, display_name: str, password: str) -> User | None:
     an account with that email was made at the same moment (the form refuses a later one)."""
     user = new_account(email, display_name, password)
     return user if once(lambda: found_partnership(user)) else None
+
+
+def change_password(user: User, seen_hash: str, password: str) -> bool:
+    """Replace the password the form was checked against (``seen_hash``) and end every
+    session of ``user``; False, and nothing written, when another window changed it
+    since. The check and the write are one UPDATE, like a versioned save."""
+    changed = db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.password_hash == seen_hash)
+        .values(password_hash=hash_password(password), session_token=secrets.token_urlsafe(32))
+    ).rowcount
+    if changed != 1:
+        return False
+    UserSession.revoke_all(user.id)
+    return True

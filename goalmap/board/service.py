@@ -36,12 +36,14 @@ def move_in_order(records: list, record, offset: int) -> None:
 def reorder(record: Lane | Stage, offset: int, user: User) -> None:
     """Move a lane or stage one place up (-1) or down (+1) among its partnership's."""
     model = type(record)
+    lock_partnership(user.partnership)  # two reorders at once: one after the other
     records = db.session.scalars(scoped(model, user=user).order_by(model.position)).all()
     move_in_order(records, record, offset)
 
 
 def append(model: type[Lane] | type[Stage], name: str, user: User) -> Lane | Stage:
     """A new shared lane at the bottom, or a new stage at the right, of every board."""
+    lock_partnership(user.partnership)  # two at once: each gets a place of its own
     count = len(db.session.scalars(scoped(model, user=user)).all())
     record = model(partnership=user.partnership, name=name, position=count)
     db.session.add(record)

@@ -296,6 +296,8 @@ def delete(goal_id: int):
     """Delete a goal softly; the answer offers an undo."""
     goal = _editable(get_or_404(Goal, goal_id))
     lock_board(goal.quarter_id, goal)
+    if goal.deleted_at is not None:  # deleted a moment ago, in another window
+        abort(404)
     goal.soft_delete()
     db.session.commit()
     # On the board the undo puts the board back; elsewhere (a session step) it is a plain

@@ -89,9 +89,6 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str:
         return self.session_token
 
-    def end_all_sessions(self) -> None:
-        self.session_token = secrets.token_urlsafe(32)
-
     @property
     def partners(self) -> list["User"]:
         return [m for m in self.partnership.members if m.id != self.id]

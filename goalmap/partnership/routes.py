@@ -198,7 +198,8 @@ def add_value():
 def delete_value(value_id: int):
     """Remove a shared value; goals that served it keep their place, without the link."""
     value = get_or_404(SharedValue, value_id)
-    db.session.delete(value)
+    if not service.remove_shared_value(value):
+        abort(404)  # removed a moment ago, in another window
     db.session.commit()
     flash(f"“{value.name}” is no longer listed.", "success")
     return redirect(url_for(".settings", _anchor="values"))

@@ -161,11 +161,15 @@ def leave(user: User) -> Partnership:
 
 
 def delete_account(user: User) -> None:
-    """Delete the account and everything personal to it.
+    """Delete the account and everything personal to it (nothing to do when another
+    window deleted it a moment ago).
 
     Shared goals stay with the remaining members; a partnership left with no one is
     deleted whole.
     """
+    # The account's row first: a second deletion at once waits here, then finds nothing.
+    if db.session.scalar(select(User.id).where(User.id == user.id).with_for_update()) is None:
+        return
     partnership = user.partnership
     lock_partnership(partnership)
     alone = len(partnership.members) == 1
@@ -190,3 +194,11 @@ def add_shared_value(user: User, name: str) -> SharedValue:
         if not once(lambda: db.session.add(value)):  # named at the same moment
             value = shared_value_named(user, name)
     return value
+
+
+def remove_shared_value(value: SharedValue) -> bool:
+    """Remove a shared value (goals that served it keep their place, without the link);
+    False when another request removed it first."""
+    removed = db.session.execute(delete(SharedValue).where(SharedValue.id == value.id))
+    Partnership.touch(value.partnership_id)  # a statement: the flush hook does not see it
+    return removed.rowcount == 1
