@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy import Integer, Select, bindparam, case, func, literal, or_, select
 
 from goalmap.extensions import db
-from goalmap.models import Goal, User
+from goalmap.models import MAX_INTEGER, Goal, User
 
 
 class BoundViewer:
@@ -36,9 +36,6 @@ class BoundViewer:
 
 
 VIEWER = BoundViewer()
-
-# The largest value of an INTEGER column (ids, versions) on PostgreSQL.
-MAX_INTEGER = 2**31 - 1
 
 
 def viewer(user: User | None = None, **params) -> dict:

@@ -207,7 +207,7 @@ def test_a_note_is_saved_exactly_and_a_change_keeps_history(app, alex, quarter, 
     assert stale.status_code == 409
     assert "Your note was changed meanwhile" in stale.get_data(as_text=True)
     with app.app_context():
-        notes = db.session.scalars(select(Allocation).order_by(Allocation.id)).all()
+        notes = db.session.scalars(select(Allocation).order_by(Allocation.created_at)).all()
         assert [(n.hours_per_week, n.replaced_at is None) for n in notes] == [
             (Decimal("2.5"), False),
             (Decimal("3"), True),

@@ -224,7 +224,7 @@ def test_one_note_saved_twice_at_once_stays_one_current_note(app, alex, quarter)
     statuses = post_at_once(clients, url, {**base, "hours_per_week": "3", "replaces": seen})
     assert sorted(statuses) == [302, 409, 409, 409]
     with app.app_context():
-        notes = db.session.scalars(db.select(Allocation).order_by(Allocation.id)).all()
+        notes = db.session.scalars(db.select(Allocation).order_by(Allocation.created_at)).all()
         assert [n.replaced_at is None for n in notes] == [False, True]
 
 

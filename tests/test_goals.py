@@ -28,7 +28,7 @@ def goal_titles(app, quarter) -> list[str]:
         return db.session.scalars(
             db.select(Goal.title)
             .where(Goal.quarter_id == quarter.id, Goal.deleted_at.is_(None))
-            .order_by(Goal.id)
+            .order_by(Goal.created_at)
         ).all()
 
 

@@ -1,11 +1,36 @@
 """Hostile input: an XSS corpus through every text field, and fuzzed forms that must never 500."""
 
+from importlib import import_module
+
 import pytest
 from factories import lane_of, load, make_goal, make_quarter, shared_lane, stages_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from wtforms import StringField
+from wtforms.fields.core import UnboundField
+from wtforms.validators import Length
 
-from goalmap.models import Goal
+from goalmap import AREAS
+from goalmap.auth.forms import LoginForm, RegisterForm
+from goalmap.board.forms import NameForm, QuarterForm
+from goalmap.extensions import db
+from goalmap.fields import Form
+from goalmap.goals.forms import CommentForm, GoalForm
+from goalmap.models import (
+    Allocation,
+    Goal,
+    GoalComment,
+    GoalEvent,
+    Lane,
+    Partnership,
+    Quarter,
+    SharedValue,
+    Stage,
+    User,
+)
+from goalmap.partnership.forms import PartnershipForm
+from goalmap.planning.forms import ReviewForm
+from goalmap.resources.forms import AllocationForm
 
 XSS = [
     "<script>alert(1)</script>",
@@ -207,3 +232,76 @@ def test_a_version_the_server_never_gave_asks_for_a_reload(
     assert answer.status_code == 422
     assert "This form is out of date; reload the page." in answer.get_data(as_text=True)
     assert load(app, Goal, goal.id).title == "Learn the cello"
+
+
+# -- every text a form takes fits the columns it is stored in ---------------------------
+
+# Where each text field's value is stored. A member's name is also their lane's name.
+STORED_IN = {
+    (RegisterForm, "display_name"): [User.display_name, Lane.name],
+    (RegisterForm, "email"): [User.email],
+    (LoginForm, "email"): [User.email],
+    (GoalForm, "title"): [Goal.title],
+    (GoalForm, "notes"): [Goal.notes],
+    (QuarterForm, "name"): [Quarter.name],
+    (NameForm, "name"): [Lane.name, Stage.name, SharedValue.name],
+    (PartnershipForm, "name"): [Partnership.name],
+    (CommentForm, "body"): [GoalComment.body],
+    (ReviewForm, "reason"): [GoalEvent.note],
+    (AllocationForm, "note"): [Allocation.note],
+}
+# Text fields never stored as typed: passwords (hashed), and values the server checks
+# against what it knows (a version, a decision, a direction, a status).
+NOT_STORED = {"password", "confirm", "current", "version", "decision", "direction", "status"}
+
+
+def text_fields():
+    """(form, name, unbound field) for every text field of every form of every area."""
+    for area in AREAS:
+        import_module(f"goalmap.{area}.forms")
+    seen, todo = set(), list(Form.__subclasses__())
+    while todo:
+        form = todo.pop()
+        if form in seen:
+            continue
+        seen.add(form)
+        todo.extend(form.__subclasses__())
+        for name in dir(form):
+            unbound = getattr(form, name)
+            if isinstance(unbound, UnboundField) and issubclass(unbound.field_class, StringField):
+                yield form, name, unbound
+
+
+def test_every_text_field_fits_the_columns_it_is_stored_in():
+    checked = 0
+    for form, name, unbound in text_fields():
+        if name in NOT_STORED:
+            continue
+        # A subclass (NewGoalForm) stores its field where its base's row says.
+        row = next((STORED_IN[b, name] for b in form.__mro__ if (b, name) in STORED_IN), None)
+        assert row is not None, f"{form.__name__}.{name}: add where it is stored to STORED_IN"
+        limits = [v.max for v in unbound.kwargs.get("validators") or () if isinstance(v, Length)]
+        for column in row:
+            if column.type.length is not None:  # not TEXT
+                assert limits and max(limits) <= column.type.length, (form, name, column)
+        checked += 1
+    assert checked >= len(STORED_IN)
+    # A new account's partnership is named after it: "<name>'s partnership".
+    longest = User.display_name.type.length + len("'s partnership")
+    assert longest <= Partnership.name.type.length
+
+
+def test_a_display_name_of_eighty_characters_names_the_lane_too(app, client):
+    name = "Ä" * 80
+    response = client.post(
+        "/register",
+        data={
+            "display_name": name,
+            "email": "long@example.com",
+            "password": "long enough pw",
+            "confirm": "long enough pw",
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(db.select(Lane.name).where(Lane.owner_id.is_not(None))) == name

@@ -1,5 +1,6 @@
 """The quarterly goal-mapping session, through the routes the partners use."""
 
+import re
 from datetime import date
 
 import pytest
@@ -132,7 +133,7 @@ def test_carried_over_counts_add_up_across_quarters(app, alex, sam, last_quarter
     alex_client.post(f"/quarters/{q3}/session/review/{in_q2}", data={"decision": "carry"})
     with app.app_context():
         chain = db.session.scalars(
-            select(Goal).where(Goal.title == "Learn the cello").order_by(Goal.id)
+            select(Goal).where(Goal.title == "Learn the cello").order_by(Goal.created_at)
         ).all()
         assert [(g.quarter_id, g.status, g.carried_over) for g in chain] == [
             (last_quarter.id, "carried", 0),
@@ -201,6 +202,39 @@ def test_drafts_stay_hidden_until_everyone_is_ready(
     assert load(app, Quarter, next_id).revealed_at is not None
     assert "Write a novel" in sam_client.get(f"{session}/my-goals").get_data(as_text=True)
     assert "Climb a mountain" in alex_client.get(f"/quarters/{next_id}").get_data(as_text=True)
+
+
+def test_the_partner_cannot_count_drafts_from_pages_or_ids(
+    app, alex, sam, last_quarter, alex_client, sam_client
+):
+    """Until the reveal not even the number of the other's drafts shows: Sam's pages are
+    the same with none or five of Alex's drafts, and the ids Sam sees count nothing. What
+    Sam can tell is that something changed (a board answered 200 instead of 304)."""
+    next_id = plan_next(alex_client, last_quarter)
+    session = f"/quarters/{next_id}/session"
+    alex_client.post(f"{session}/my-goals", data={"title": "Start"})  # Alex is drafting
+    pages = (f"{session}/my-goals", f"/quarters/{next_id}", f"{session}/agree")
+    token = re.compile(r'(csrf_token" type="hidden" value="|X-CSRFToken": ")[^"]+')
+
+    def seen() -> list[str]:
+        return [token.sub("", sam_client.get(page).get_data(as_text=True)) for page in pages]
+
+    before = seen()
+    sam_client.post(f"{session}/my-goals", data={"title": "Sam's first"})
+    sam_cards = seen()
+    for n in range(5):
+        alex_client.post(f"{session}/my-goals", data={"title": f"Alex's draft {n}"})
+    assert seen() == sam_cards != before  # Sam's own draft shows; Alex's five do not
+    sam_client.post(f"{session}/my-goals", data={"title": "Sam's second"})
+    with app.app_context():
+        first, second = (
+            db.session.scalar(select(Goal.id).where(Goal.title == title))
+            for title in ("Sam's first", "Sam's second")
+        )
+    # Goal ids are drawn at random: a gap between two of Sam's counts nothing.
+    with app.app_context():
+        ids = db.session.scalars(select(Goal.id).order_by(Goal.created_at)).all()
+    assert ids != sorted(ids) and second - first != 6
 
 
 def test_drafts_are_edited_and_deleted_before_the_reveal_which_shows_their_notes(

@@ -16,12 +16,15 @@ from factories import (
     shared_lane,
     stages_of,
 )
-from sqlalchemy import select
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
 
 from goalmap import create_app
 from goalmap.extensions import db
 from goalmap.models import GoalComment, GoalEvent, SharedValue, User
-from goalmap.transfer.service import export_partnership, import_partnership
+from goalmap.transfer.forms import FileRefused, read_export
+from goalmap.transfer.service import ImportRefused, export_partnership, import_partnership
 
 
 @pytest.fixture
@@ -139,8 +142,8 @@ def test_import_refuses_a_used_instance_and_a_foreign_file(app, alex, rich):
     with app.app_context():
         with pytest.raises(Exception, match="empty instance"):
             import_partnership(data, "a new long password")
-        with pytest.raises(Exception, match="version 1"):
-            import_partnership({"format": "something else"}, "x")
+        with pytest.raises(FileRefused, match="version 1"):
+            read_export(json.dumps({"format": "something else"}))
 
 
 def test_the_import_command(app, alex, rich, tmp_path):
@@ -179,3 +182,169 @@ def test_goals_csv_neutralises_formulas_and_hides_private_content(app, alex, sam
     assert "Lisbon" in titles and '\'=HYPERLINK("x")' in titles
     assert "Therapy" not in response.get_data(as_text=True)
     assert "Deleted one" not in titles
+
+
+# -- importing a malformed file: a message naming the line, and nothing written ---------
+
+
+def emptied(app) -> None:
+    """Leave the test database as an instance no one has used yet."""
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+def accounts(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(User))
+
+
+@pytest.fixture
+def export_text(app, alex, rich) -> dict:
+    """A good export of Alex's, in an instance emptied for the import."""
+    data = exported(app, alex)
+    emptied(app)
+    return data
+
+
+def row_start(text: str, marker: str) -> int:
+    """The line (from 1) where the object holding ``marker`` begins."""
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if marker in line)
+    return next(i for i in range(at, -1, -1) if lines[i].rstrip().endswith("{")) + 1
+
+
+def mutate_goal_title(data):
+    data["goals"][0]["title"] = "x" * 201
+    return "x" * 201, "title is longer than 200 characters"
+
+
+def mutate_hours(data):
+    data["allocations"][0]["hours_per_week"] = "-1"
+    return '"-1"', "hours_per_week must be a number, 0 or more"
+
+
+def mutate_partnership_id(data):
+    data["partnership"]["id"] = 7
+    return '"id": 7', "the partnership has a key this format does not know: 'id'"
+
+
+def mutate_unknown_key(data):
+    data["goals"][1]["colour"] = "red"
+    return '"colour": "red"', "a row of goals has a key this format does not know: 'colour'"
+
+
+def mutate_status(data):
+    data["goals"][0]["status"] = "someday"  # only the database's CHECK knows the list
+    return '"someday"', "the database refuses this row of goals"
+
+
+def mutate_reference(data):
+    data["goals"][0]["lane"] = "lanes-99"
+    return '"lanes-99"', "lane must name an earlier lanes record, not 'lanes-99'"
+
+
+def mutate_far_date(data):
+    data["quarters"][0]["ends_on"] = "9999-12-31"
+    return "9999-12-31", "ends_on must be between 1900 and 2999"
+
+
+def mutate_duplicate_key(data):
+    data["goals"][1]["key"] = data["goals"][0]["key"]
+    return None, "is used twice"
+
+
+def mutate_type(data):
+    data["stages"][0]["position"] = "first"
+    return '"first"', "position must be a whole number"
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        mutate_goal_title,
+        mutate_hours,
+        mutate_partnership_id,
+        mutate_unknown_key,
+        mutate_status,
+        mutate_reference,
+        mutate_far_date,
+        mutate_duplicate_key,
+        mutate_type,
+    ],
+)
+def test_a_malformed_row_is_refused_with_its_line_and_nothing_is_imported(
+    app, export_text, tmp_path, mutate
+):
+    marker, message = mutate(export_text)
+    text = json.dumps(export_text, indent=2)
+    path = tmp_path / "export.json"
+    path.write_text(text)
+    result = app.test_cli_runner().invoke(
+        args=["import-partnership", str(path), "--password", "a new long password"]
+    )
+    assert result.exit_code == 1 and result.exception.__class__ is SystemExit, result.output
+    assert message in result.output and "Nothing was imported." in result.output
+    if marker:
+        assert f"line {row_start(text, marker)}:" in result.output
+    assert accounts(app) == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"[1, 2]", "line 1: a Goalmap export is one JSON object"),
+        (b"null", "line 1: a Goalmap export is one JSON object"),
+        (b'{\n  "format": "goalmap-export",\n  "version": 1,\n', "line 4: this is not JSON"),
+        (b"\xff\xfe not text", "cannot be read as UTF-8 text"),
+        (b"[" * 100_000, "nested too deep"),
+        (b'{"format": "goalmap-export", "version": 1}', "the file has no partnership"),
+        (
+            b'{"format": "goalmap-export", "version": 1, "partnership": {"name": "Us"},'
+            b' "members": [null]}',
+            "row 1 of members is None, not an object",
+        ),
+    ],
+)
+def test_a_file_that_is_no_export_is_refused_with_a_message(app, tmp_path, content, message):
+    path = tmp_path / "export.json"
+    path.write_bytes(content)
+    result = app.test_cli_runner().invoke(
+        args=["import-partnership", str(path), "--password", "a new long password"]
+    )
+    assert result.exit_code == 1 and message in result.output, result.output
+    assert accounts(app) == 0
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=300),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=6,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(choice=st.data())
+def test_any_changed_value_imports_or_is_refused_with_nothing_written(app, export_text, choice):
+    data = json.loads(json.dumps(export_text))
+    section = choice.draw(st.sampled_from([k for k, v in data.items() if isinstance(v, list)]))
+    rows = data[section]
+    if rows:
+        row = choice.draw(st.sampled_from(rows))
+        field = choice.draw(st.sampled_from([*sorted(row), "unknown"]))
+        row[field] = choice.draw(JSON_VALUES)
+    else:
+        data[section] = choice.draw(JSON_VALUES)
+    with app.app_context():
+        try:
+            import_partnership(read_export(json.dumps(data, indent=1)), "a new long password")
+            db.session.commit()
+        except (FileRefused, ImportRefused) as refusal:
+            db.session.rollback()
+            assert str(refusal).startswith("line ") or "empty instance" in str(refusal)
+            assert db.session.scalar(select(func.count()).select_from(User)) == 0
+    emptied(app)

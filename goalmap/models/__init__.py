@@ -8,7 +8,7 @@ from goalmap.models.allocations import (
     Availability,
     per_quarter,
 )
-from goalmap.models.base import utcnow
+from goalmap.models.base import MAX_INTEGER, utcnow
 from goalmap.models.people import (
     COLOURS,
     Invite,
@@ -46,6 +46,7 @@ __all__ = [
     "DONE_STAGE",
     "ENERGY_LEVELS",
     "GOAL_STATUSES",
+    "MAX_INTEGER",
     "MONEY_PERIODS",
     "OPEN_STATUSES",
     "PLANNED_STATUSES",

@@ -15,7 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goalmap.extensions import db
-from goalmap.models.base import PartnershipRecord, unique_where, utcnow
+from goalmap.models.base import PartnershipRecord, unguessable_id, unique_where, utcnow
 from goalmap.models.people import User
 
 ENERGY_LEVELS = ("low", "medium", "high")
@@ -50,6 +50,8 @@ class Allocation(PartnershipRecord, db.Model):
         unique_where("uq_allocations_current", "goal_id", "user_id", where="replaced_at IS NULL"),
     )
 
+    # A partner sees these ids; a sequence would count the drafts between two of theirs.
+    id: Mapped[int] = mapped_column(primary_key=True, default=unguessable_id)
     goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     hours_per_week: Mapped[Decimal | None] = mapped_column(Hours)

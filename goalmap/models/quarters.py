@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.attributes import flag_modified
 
 from goalmap.extensions import db
-from goalmap.models.base import PartnershipRecord, unique_where, utcnow
+from goalmap.models.base import PartnershipRecord, unguessable_id, unique_where, utcnow
 from goalmap.models.people import Partnership, User
 
 QUARTER_STATES = ("planning", "active", "reviewed")
@@ -88,7 +88,7 @@ class Lane(PartnershipRecord, db.Model):
     __table_args__ = (UniqueConstraint("partnership_id", "owner_id"),)
 
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(80))  # a personal lane: its member's name
     position: Mapped[int] = mapped_column(Integer)
 
     partnership: Mapped[Partnership] = relationship()
@@ -153,6 +153,8 @@ class Goal(PartnershipRecord, db.Model):
         ),
     )
 
+    # A partner sees these ids; a sequence would count the drafts between two of theirs.
+    id: Mapped[int] = mapped_column(primary_key=True, default=unguessable_id)
     quarter_id: Mapped[int] = mapped_column(ForeignKey("quarters.id", ondelete="CASCADE"))
     lane_id: Mapped[int] = mapped_column(ForeignKey("lanes.id", ondelete="RESTRICT"))
     stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id", ondelete="RESTRICT"))

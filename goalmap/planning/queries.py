@@ -10,7 +10,7 @@ from goalmap.scoping import countable_goals, scoped
 def goals(quarter: Quarter, user: User, *where) -> list[Goal]:
     """The quarter's goals the member may read, by owner."""
     stmt = scoped(Goal, user=user).where(Goal.quarter_id == quarter.id, *where)
-    return db.session.scalars(stmt.order_by(Goal.owner_id, Goal.id)).all()
+    return db.session.scalars(stmt.order_by(Goal.owner_id, Goal.created_at, Goal.id)).all()
 
 
 def comments(goals: list[Goal], user: User) -> dict[int, list[GoalComment]]:

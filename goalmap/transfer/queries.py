@@ -7,22 +7,30 @@ from goalmap.models import Goal, Lane, Quarter, Stage, User
 from goalmap.scoping import scoped
 
 
+def _oldest_first(model) -> tuple:
+    # Goals and notes have unguessable ids (models.base): their age is when they were made.
+    made = getattr(model, "created_at", None)
+    return (model.id,) if made is None else (made, model.id)
+
+
 def records(user: User, sections) -> dict[str, list]:
     """The records of each section that ``user`` may see, oldest first."""
     partnership = user.partnership
     records: dict[str, list] = {"members": list(partnership.members)}
     for section, model, _fields, _refs in sections[1:5]:
-        records[section] = db.session.scalars(scoped(model, user=user).order_by(model.id)).all()
+        records[section] = db.session.scalars(
+            scoped(model, user=user).order_by(*_oldest_first(model))
+        ).all()
     visible = scoped(Goal, user=user, include_deleted=True).with_only_columns(Goal.id)
     hidden = (Goal.owner_id != user.id) & Goal.is_private & ~Goal.is_draft
     records["goals"] = db.session.scalars(
         select(Goal)
         .where(Goal.partnership_id == partnership.id, Goal.id.in_(visible) | hidden)
-        .order_by(Goal.id)
+        .order_by(*_oldest_first(Goal))
     ).all()
     goal_ids = [goal.id for goal in records["goals"]]
     for section, model, _fields, refs in sections[6:]:
-        stmt = scoped(model, user=user).order_by(model.id)
+        stmt = scoped(model, user=user).order_by(*_oldest_first(model))
         if "goal" in refs:
             stmt = stmt.where(model.goal_id.in_(goal_ids))
         records[section] = db.session.scalars(stmt).all()

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from goalmap.extensions import db
 from goalmap.transfer import bp, service
+from goalmap.transfer.forms import FileRefused, read_export
 
 
 @bp.get("/export.json")
@@ -32,7 +33,7 @@ def export_csv():
 
 
 @bp.cli.command("import-partnership")
-@click.argument("path", type=click.File("r", encoding="utf-8"))
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option(
     "--password",
     prompt=True,
@@ -43,9 +44,14 @@ def export_csv():
 def import_command(path, password: str) -> None:
     """Recreate an exported partnership in this (empty) instance."""
     try:
-        partnership = service.import_partnership(json.load(path), password)
-    except (service.ImportRefused, KeyError, ValueError) as error:
+        with open(path, encoding="utf-8") as file:
+            text = file.read()
+    except (OSError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"{path} cannot be read as UTF-8 text ({error}).") from error
+    try:
+        partnership = service.import_partnership(read_export(text), password)
+    except (FileRefused, service.ImportRefused) as error:
         db.session.rollback()
-        raise click.ClickException(str(error)) from error
+        raise click.ClickException(f"{path}, {error} Nothing was imported.") from error
     db.session.commit()
     click.echo(f"Imported {partnership.name} with {len(partnership.members)} members.")

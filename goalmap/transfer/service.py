@@ -8,11 +8,14 @@ documented in docs/export-format.md.
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+
+from sqlalchemy.exc import DataError, IntegrityError
 
 from goalmap import models
 from goalmap.extensions import db
+from goalmap.fields import FIRST_DAY
 from goalmap.passwords import hash_password
 from goalmap.transfer import queries
 
@@ -105,6 +108,7 @@ SECTIONS = (
         {"goal": (models.Goal, "goal_id"), "author": (models.User, "author_id")},
     ),
 )
+PARTNERSHIP_FIELDS = ("name", "currency", "carry_over_prompt", "drop_prompt", "shared_share_prompt")
 # What a placeholder for another member's private goal keeps.
 HIDDEN_FIELDS = ("status", "position", "carried_over", "deleted_at")
 HIDDEN_REFS = ("quarter", "lane", "stage", "owner")
@@ -134,16 +138,7 @@ def export_partnership(user: models.User) -> dict:
         "version": VERSION,
         "exported_at": models.utcnow().isoformat(),
         "exported_by": keys[models.User, user.id],
-        "partnership": {
-            name: getattr(user.partnership, name)
-            for name in (
-                "name",
-                "currency",
-                "carry_over_prompt",
-                "drop_prompt",
-                "shared_share_prompt",
-            )
-        },
+        "partnership": {name: getattr(user.partnership, name) for name in PARTNERSHIP_FIELDS},
     }
     for section, _model, fields, refs in SECTIONS:
         rows = out[section] = []
@@ -179,13 +174,15 @@ def _parse(model, name: str, value):
 
 
 class ImportRefused(Exception):
-    """The file is not a Goalmap export this version can read, or the instance is not empty."""
+    """The instance is not empty, or the database refused a row of the file."""
 
 
 def import_partnership(data: dict, password: str) -> models.Partnership:
-    """Recreate an exported partnership in an empty instance; every member gets ``password``."""
-    if data.get("format") != FORMAT or data.get("version") != VERSION:
-        raise ImportRefused(f"Not a {FORMAT} version {VERSION} file.")
+    """Recreate an exported partnership in an empty instance; every member gets ``password``.
+
+    ``data`` was checked by ``transfer.forms.read_export``; a row the database still
+    refuses (a status outside its list) stops the import with the row's line, and the
+    caller rolls the whole import back."""
     if queries.any_account():
         raise ImportRefused("Import goes into an empty instance; this one has accounts already.")
     partnership = models.Partnership(**data["partnership"])
@@ -194,11 +191,19 @@ def import_partnership(data: dict, password: str) -> models.Partnership:
     made: dict[str, object] = {}
     extra = {models.User: {"password_hash": hash_password(password)}}
     for section, model, fields, refs in SECTIONS:
+        # A placeholder has no time of its own in the file (when a private goal was made
+        # is its owner's): it is given one just after the row before it, so it keeps
+        # its place in the file's order (oldest first).
+        made_before = datetime(FIRST_DAY.year, 1, 1)
         for row in data[section]:
             values = {"partnership_id": partnership.id, **extra.get(model, {})}
             if row.get("hidden"):
                 fields_here = HIDDEN_FIELDS
-                values.update(title=PRIVATE_TITLE, is_private=True)
+                values.update(
+                    title=PRIVATE_TITLE,
+                    is_private=True,
+                    created_at=made_before + timedelta(microseconds=1),
+                )
             else:
                 fields_here = fields
             # A field an older export lacks keeps its default.
@@ -209,8 +214,16 @@ def import_partnership(data: dict, password: str) -> models.Partnership:
                 values[column] = made[row[name]].id if row.get(name) else None
             record = model(**values)
             db.session.add(record)
-            db.session.flush()
+            try:
+                db.session.flush()
+            except (IntegrityError, DataError) as error:
+                reason = str(error.orig).strip().splitlines()[0]
+                line = getattr(row, "line", "?")
+                raise ImportRefused(
+                    f"line {line}: the database refuses this row of {section} ({reason})."
+                ) from error
             made[row["key"]] = record
+            made_before = getattr(record, "created_at", None) or made_before
     return partnership
 
 
