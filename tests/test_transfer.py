@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from goalmap import create_app
 from goalmap.extensions import db
-from goalmap.models import GoalComment, GoalEvent, SharedValue, User
+from goalmap.models import GoalComment, GoalEvent, Lane, Quarter, SharedValue, User
 from goalmap.transfer.forms import FileRefused, read_export
 from goalmap.transfer.service import ImportRefused, export_partnership, import_partnership
 
@@ -348,3 +348,32 @@ def test_any_changed_value_imports_or_is_refused_with_nothing_written(app, expor
             assert str(refusal).startswith("line ") or "empty instance" in str(refusal)
             assert db.session.scalar(select(func.count()).select_from(User)) == 0
     emptied(app)
+
+
+def test_every_name_in_the_csv_is_kept_from_running_as_a_formula(
+    app, alex, sam, alex_client, sam_client
+):
+    # Names anyone can type: a quarter's, a member's (their lane), a lane's, a column's.
+    alex_client.post(
+        "/quarters/new", data={"name": "=2+3", "starts_on": "2027-01-01", "ends_on": "2027-03-31"}
+    )
+    stage = stages_of(app, alex)[0]
+    alex_client.post(f"/stages/{stage.id}", data={f"stage-{stage.id}-name": '=HYPERLINK("x")'})
+    lane = shared_lane(app, alex)
+    alex_client.post(f"/lanes/{lane.id}", data={f"lane-{lane.id}-name": "+cmd"})
+    with app.app_context():
+        db.session.get(User, sam.id).display_name = "@SUM(1+1)"
+        db.session.get(Lane, lane_of(app, sam).id).name = "@SUM(1+1)"
+        quarter = db.session.scalar(select(Quarter).where(Quarter.name == "=2+3"))
+        db.session.commit()
+    make_goal(app, quarter, lane_of(app, sam), stage, title="Sam's")
+    make_goal(app, quarter, lane, stage, title="-ours")
+    rows = list(csv.reader(io.StringIO(alex_client.get("/export.csv").get_data(as_text=True))))
+    cells = [cell for row in rows[1:] for cell in row[:5]]
+    assert {"'=2+3", "'@SUM(1+1)", "'+cmd", '\'=HYPERLINK("x")', "'-ours"} <= set(cells)
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
+
+
+@pytest.mark.parametrize("path", ["/export.json", "/export.csv"])
+def test_exports_are_never_kept_in_a_cache(alex_client, path):
+    assert alex_client.get(path).headers["Cache-Control"] == "no-store"

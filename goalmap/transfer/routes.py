@@ -9,6 +9,11 @@ from goalmap.transfer import bp, service
 from goalmap.transfer.forms import FileRefused, read_export
 
 
+# An export is the partnership's private record: no cache (the browser's, a proxy's)
+# keeps a copy of it.
+PRIVATE = {"Cache-Control": "no-store"}
+
+
 @bp.get("/export.json")
 @login_required
 def export_json():
@@ -17,7 +22,7 @@ def export_json():
     return Response(
         body,
         mimetype="application/json",
-        headers={"Content-Disposition": 'attachment; filename="goalmap-export.json"'},
+        headers={"Content-Disposition": 'attachment; filename="goalmap-export.json"', **PRIVATE},
     )
 
 
@@ -28,7 +33,7 @@ def export_csv():
     return Response(
         service.goals_csv(current_user),
         mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="goalmap-goals.csv"'},
+        headers={"Content-Disposition": 'attachment; filename="goalmap-goals.csv"', **PRIVATE},
     )
 
 

@@ -249,9 +249,9 @@ def goals_csv(user: models.User) -> str:
     for quarter, lane, owner_id, owner_name, stage, goal in rows:
         writer.writerow(
             [
-                quarter,
-                owner_name if owner_id else lane,
-                stage,
+                _cell(quarter),
+                _cell(owner_name if owner_id else lane),
+                _cell(stage),
                 _cell(goal.title),
                 _cell(goal.notes),
                 goal.starts_on or "",
@@ -265,5 +265,6 @@ def goals_csv(user: models.User) -> str:
 
 
 def _cell(text: str) -> str:
-    """Keep spreadsheets from running a cell as a formula (CSV injection)."""
+    """Keep spreadsheets from running a cell as a formula (CSV injection): every cell
+    of text people typed (names as much as titles) goes through here."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
