@@ -36,8 +36,15 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": rate_limit_storage(os.environ) or "memory://",
     }
+
+
+def rate_limit_storage(environ) -> str | None:
+    """Where sign-in attempts are counted: RATELIMIT_STORAGE_URI, else the Redis of
+    REDIS_URL; None when neither is set (then each server process counts on its own,
+    which ``gunicorn.conf.py`` refuses for more than one worker)."""
+    return environ.get("RATELIMIT_STORAGE_URI") or environ.get("REDIS_URL") or None
 
 
 def engine_options(config) -> dict:
@@ -73,7 +80,12 @@ DEFAULTS = {
     # larger body is refused with a 413 before it is read (errors.FRIENDLY says so).
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "RATELIMIT_HEADERS_ENABLED": True,
+    # Failed sign-ins: per address and account; per account; per address (a household
+    # shares one). New accounts per address. See goalmap/auth/routes.py.
     "LOGIN_RATE_LIMIT": "10 per 5 minutes",
+    "LOGIN_ACCOUNT_RATE_LIMIT": "30 per 5 minutes",
+    "LOGIN_ADDRESS_RATE_LIMIT": "100 per 5 minutes",
+    "ACCOUNT_RATE_LIMIT": "10 per hour",
     "INVITE_LIFETIME_DAYS": 7,
     # argon2id parameters (RFC 9106's second recommended option); tests lower them.
     "ARGON2_TIME_COST": 3,

@@ -1,6 +1,9 @@
-"""Response headers that keep the browser on Goalmap's side."""
+"""Response headers that keep the browser on Goalmap's side, and the limits on
+requests that cost the server dearly or guess at passwords."""
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app
+
+from goalmap.extensions import limiter
 
 # No inline scripts or styles anywhere: behaviour lives in static/js, looks in static/css.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -34,3 +37,20 @@ def _add_headers(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     app.after_request(_add_headers)
+
+
+def config_value(name: str):
+    """A limit read from the app's configuration when a request is checked."""
+    return lambda: current_app.config[name]
+
+
+def failed(response: Response) -> bool:
+    """Count an attempt towards a limit only when it did not succeed (a redirect)."""
+    return response.status_code != 302
+
+
+# Each new account costs an argon2 hash (64 MiB): registering, and joining with a new
+# account, share one limit per address.
+new_account_limit = limiter.shared_limit(
+    config_value("ACCOUNT_RATE_LIMIT"), scope="new-account", methods=["POST"]
+)

@@ -5,7 +5,7 @@ from factories import PASSWORD, load
 from sqlalchemy import select
 
 from goalmap.extensions import db
-from goalmap.models import Lane, Stage, User
+from goalmap.models import Invite, Lane, Stage, User
 
 GOOD = {
     "display_name": "Robin",
@@ -94,6 +94,65 @@ def test_login_is_rate_limited_with_a_clear_message(app, client, alex):
     response = client.login("alex@example.com")
     assert response.status_code == 429
     assert "Too many attempts" in response.get_data(as_text=True)
+
+
+def test_one_persons_wrong_passwords_never_lock_out_their_partner_on_the_same_address(
+    app, alex, sam
+):
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    household = [app.test_client() for _ in range(2)]  # one home address: 127.0.0.1
+    for _ in range(5):
+        household[0].login("alex@example.com", "wrong password!")
+    assert household[0].login("alex@example.com").status_code == 429
+    assert household[1].login("sam@example.com").status_code == 302
+
+
+def test_only_failed_sign_ins_count_towards_the_limit(app, alex):
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    for _ in range(5):
+        assert app.test_client().login("alex@example.com").status_code == 302
+
+
+def test_one_address_guessing_across_accounts_is_limited(app, alex):
+    app.config["LOGIN_ADDRESS_RATE_LIMIT"] = "4 per minute"
+    client = app.test_client()
+    statuses = [
+        client.login(f"guess{i}@example.com", "wrong password!").status_code for i in range(5)
+    ]
+    assert statuses == [422] * 4 + [429]
+
+
+def test_one_account_guessed_from_many_addresses_is_limited(app, alex):
+    app.config["LOGIN_ACCOUNT_RATE_LIMIT"] = "4 per minute"
+    statuses = [
+        app.test_client()
+        .post(
+            "/login",
+            data={"email": "alex@example.com", "password": "wrong password!"},
+            environ_base={"REMOTE_ADDR": f"192.0.2.{i}"},
+        )
+        .status_code
+        for i in range(5)
+    ]
+    assert statuses == [422] * 4 + [429]
+
+
+def test_new_accounts_are_limited_per_address_registering_and_joining_alike(app, alex):
+    app.config["ACCOUNT_RATE_LIMIT"] = "2 per minute"
+    form = {"display_name": "New", "password": "long enough pw", "confirm": "long enough pw"}
+    for i in range(2):
+        response = app.test_client().post("/register", data={**form, "email": f"n{i}@example.com"})
+        assert response.status_code == 302
+    refused = app.test_client().post("/register", data={**form, "email": "n2@example.com"})
+    assert refused.status_code == 429 and "Too many attempts" in refused.get_data(as_text=True)
+    with app.app_context():
+        member = db.session.get(User, alex.id)
+        _invite, token = Invite.issue(member.partnership, member, 7)
+        db.session.commit()
+    joining = app.test_client().post(f"/join/{token}", data={**form, "email": "n3@example.com"})
+    assert joining.status_code == 429
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 3
 
 
 def test_logout_needs_a_post_with_csrf(alex_client):

@@ -1,3 +1,8 @@
+import importlib.util
+import logging
+from pathlib import Path
+from types import SimpleNamespace
+
 import pytest
 
 from goalmap.config import from_environment
@@ -79,3 +84,40 @@ def test_an_error_is_a_page_for_browsers_and_a_message_for_htmx(alex_client):
     assert "<!doctype html>" in alex_client.get("/quarters/424242").get_data(as_text=True)
     fragment = alex_client.get("/quarters/424242", htmx=True).get_data(as_text=True)
     assert fragment.startswith('<p class="flash flash-error" id="error-message">')
+
+
+def _gunicorn_settings():
+    path = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
+    spec = importlib.util.spec_from_file_location("gunicorn_settings", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class _Server:
+    def __init__(self, workers: int):
+        self.cfg = SimpleNamespace(workers=workers)
+        self.log = logging.getLogger("gunicorn-test")
+
+
+@pytest.mark.parametrize(
+    ("environ", "workers", "starts"),
+    [
+        ({}, 1, True),  # one process counts for itself: nothing to share
+        ({}, 2, False),  # several would each count apart: refused
+        ({"REDIS_URL": "redis://127.0.0.1:6379"}, 2, True),
+        ({"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"}, 4, True),
+        ({"RATELIMIT_STORAGE_URI": "memory://"}, 2, True),  # said out loud: a warning
+    ],
+)
+def test_several_workers_start_only_with_limits_they_share(monkeypatch, environ, workers, starts):
+    for name in ("RATELIMIT_STORAGE_URI", "REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    settings = _gunicorn_settings()
+    if starts:
+        settings.on_starting(_Server(workers))
+    else:
+        with pytest.raises(SystemExit):
+            settings.on_starting(_Server(workers))

@@ -1,4 +1,5 @@
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, logout_user
 
 from goalmap.auth import bp, queries, service
@@ -7,6 +8,7 @@ from goalmap.database import WITHOUT_DATA
 from goalmap.extensions import db, limiter, login_manager
 from goalmap.models import User, UserSession, email_key, hash_token, utcnow
 from goalmap.passwords import check_password
+from goalmap.security import config_value, failed, new_account_limit
 from goalmap.views import safe_next, start_login_session
 
 
@@ -30,15 +32,16 @@ def forget_ended_login_sessions() -> None:
         session.clear()
 
 
-def _login_key() -> str:
+def _address_and_email() -> str:
+    return f"login:{get_remote_address()}:{email_key(request.form.get('email', ''))}"
+
+
+def _email() -> str:
     return "login:" + email_key(request.form.get("email", ""))
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.route("/register", methods=["GET", "POST"])
+@new_account_limit
 def register():
     """Create an account and a partnership of one, ready to invite a partner."""
     if current_user.is_authenticated:
@@ -54,9 +57,20 @@ def register():
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
 
 
+# Sign-in is limited three ways, counting attempts that fail only: one person guessing
+# at one account from one address (the tight limit, which never locks out a partner on
+# the same home address); one account, from anywhere; one address, across accounts.
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_login_key)
+@limiter.limit(
+    config_value("LOGIN_RATE_LIMIT"),
+    methods=["POST"],
+    key_func=_address_and_email,
+    deduct_when=failed,
+)
+@limiter.limit(
+    config_value("LOGIN_ACCOUNT_RATE_LIMIT"), methods=["POST"], key_func=_email, deduct_when=failed
+)
+@limiter.limit(config_value("LOGIN_ADDRESS_RATE_LIMIT"), methods=["POST"], deduct_when=failed)
 def login():
     """Sign in with email and password."""
     if current_user.is_authenticated:

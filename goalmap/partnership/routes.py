@@ -11,6 +11,7 @@ from goalmap.partnership import bp, queries, service
 from goalmap.partnership.forms import ColourForm, ConfirmForm, PartnershipForm
 from goalmap.partnership.service import EmailTaken, InviteGone, JoinRefused
 from goalmap.scoping import get_or_404
+from goalmap.security import new_account_limit
 from goalmap.views import start_login_session
 
 
@@ -109,6 +110,7 @@ def join_page(token: str):
 
 
 @bp.post("/join/<token>")
+@new_account_limit
 def join_accept(token: str):
     """Join the partnership: signed in as you are, or with a new account."""
     invite = _open_invite_or_gone(token)

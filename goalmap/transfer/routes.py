@@ -8,7 +8,6 @@ from goalmap.extensions import db
 from goalmap.transfer import bp, service
 from goalmap.transfer.forms import FileRefused, read_export
 
-
 # An export is the partnership's private record: no cache (the browser's, a proxy's)
 # keeps a copy of it.
 PRIVATE = {"Cache-Control": "no-store"}
