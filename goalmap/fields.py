@@ -7,6 +7,7 @@ from flask import has_request_context, request
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, PasswordField, StringField, TextAreaField
 from wtforms.validators import NumberRange, StopValidation
+from wtforms.widgets import HiddenInput
 
 from goalmap.scoping import MAX_INTEGER
 
@@ -31,6 +32,28 @@ class DayField(DateField):
         if self.data is not None and not FIRST_DAY <= self.data <= LAST_DAY:
             self.data = None
             raise ValueError(f"Enter a date between {FIRST_DAY.year} and {LAST_DAY.year}.")
+
+
+class VersionField(IntegerField):
+    """The version of a record a form was shown with, sent back hidden; a value this
+    server could not have handed out (not ASCII digits, beyond an INTEGER) means the
+    form is out of date."""
+
+    widget = HiddenInput()
+
+    def process_formdata(self, valuelist) -> None:
+        text = valuelist[0] if valuelist else ""
+        if not text:
+            self.data = None
+        elif re.fullmatch(r"[0-9]{1,10}", text) and int(text) <= MAX_INTEGER:
+            self.data = int(text)
+        else:
+            self.data = None
+            raise ValueError("This form is out of date; reload the page.")
+
+    def _value(self) -> str:
+        # The version set last (after a conflict: the current one), never the one sent.
+        return "" if self.data is None else str(self.data)
 
 
 def strip(value: str | None) -> str | None:

@@ -5,15 +5,29 @@ set; each pytest-xdist worker gets a database of its own, built by the migration
 """
 
 import os
+from datetime import date
 
 import flask_migrate
 import pytest
-from factories import Client, QueryCounter, logged_in, make_config, make_quarter, make_user
+from factories import (
+    Client,
+    QueryCounter,
+    allocate,
+    lane_of,
+    logged_in,
+    make_config,
+    make_goal,
+    make_quarter,
+    make_user,
+    shared_lane,
+    stages_of,
+)
 from sqlalchemy import create_engine, make_url
 
 from goalmap import create_app
 from goalmap.config import normalise_database_url
 from goalmap.extensions import db
+from goalmap.models import Allocation, Goal, Invite, SharedValue, User, utcnow
 
 
 @pytest.fixture(scope="session")
@@ -99,3 +113,54 @@ def count_queries(app):
     with app.app_context():
         engine = db.engine
     return lambda: QueryCounter(engine)
+
+
+@pytest.fixture
+def world(app, alex, sam):
+    """Alex and Sam's partnership with one of each record, and their ids: an active
+    quarter with a personal, a shared and a deleted goal, a note and an older one, a
+    later quarter, a quarter in planning, an open invite (and its token), a value."""
+    quarter = make_quarter(app, alex, name="2027 Q1", state="active")
+    later = make_quarter(
+        app, alex, name="2027 Q3", starts_on=date(2027, 7, 1), ends_on=date(2027, 9, 30)
+    )
+    planning = make_quarter(
+        app,
+        alex,
+        name="2027 Q2",
+        starts_on=date(2027, 4, 1),
+        ends_on=date(2027, 6, 30),
+        previous_id=quarter.id,
+    )
+    stage = stages_of(app, alex)[0]
+    personal = make_goal(app, quarter, lane_of(app, alex), stage, title="Alex runs")
+    shared = make_goal(app, quarter, shared_lane(app, alex), stage, title="Our trip")
+    deleted = make_goal(app, quarter, lane_of(app, alex), stage, title="Gone for now")
+    old_note = allocate(app, shared, alex, hours="2")
+    with app.app_context():
+        db.session.get(Goal, deleted.id).deleted_at = utcnow()
+        db.session.get(Allocation, old_note.id).replaced_at = utcnow()
+        member = db.session.get(User, alex.id)
+        invite, token = Invite.issue(member.partnership, member, 7)
+        value = SharedValue(partnership_id=alex.partnership_id, name="Adventure")
+        db.session.add(value)
+        db.session.commit()
+        ids = {"invite": invite.id, "value": value.id, "token": token}
+    note = allocate(app, shared, alex, hours="3")
+    return {
+        **ids,
+        "partnership": alex.partnership_id,
+        "alex_id": alex.id,
+        "sam_id": sam.id,
+        "quarter": quarter.id,
+        "later": later.id,
+        "planning": planning.id,
+        "stage": stage.id,
+        "personal": personal.id,
+        "shared": shared.id,
+        "deleted": deleted.id,
+        "note": note.id,
+        "old_note": old_note.id,
+        "lane": shared_lane(app, alex).id,
+        "alex_lane": lane_of(app, alex).id,
+    }

@@ -41,9 +41,11 @@ class Client(FlaskClient):
             kwargs.setdefault("headers", {})["HX-Request"] = "true"
 
     def post(self, *args, csrf: bool = True, htmx: bool = False, **kwargs):
-        data = kwargs["data"] = dict(kwargs.get("data") or {})
-        if csrf and "csrf_token" not in data:
-            data["csrf_token"] = self.csrf_token()
+        raw = isinstance(kwargs.get("data"), bytes | str) or "json" in kwargs
+        if not raw:  # a raw body, or JSON, is sent as it is
+            data = kwargs["data"] = dict(kwargs.get("data") or {})
+            if csrf and "csrf_token" not in data:
+                data["csrf_token"] = self.csrf_token()
         self._htmx(kwargs, htmx)
         return super().post(*args, **kwargs)
 

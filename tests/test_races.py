@@ -15,21 +15,14 @@ the database holds no duplicate and no half-made record afterwards.
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 
 import pytest
 import test_concurrency as scenes
 from factories import (
     PASSWORD,
-    allocate,
     cell_positions,
-    lane_of,
     logged_in,
     make_config,
-    make_goal,
-    make_quarter,
-    shared_lane,
-    stages_of,
 )
 from sqlalchemy import func, select
 
@@ -418,56 +411,6 @@ def test_every_writing_route_has_a_race_row():
     assert sorted(RACES.keys() - writing) == [], "these rows name no writing route"
     for endpoint, row in RACES.items():
         assert isinstance(row, Race) or row.__name__.startswith("test_"), endpoint
-
-
-@pytest.fixture
-def world(app, alex, sam):
-    quarter = make_quarter(app, alex, name="2027 Q1", state="active")
-    later = make_quarter(
-        app, alex, name="2027 Q3", starts_on=date(2027, 7, 1), ends_on=date(2027, 9, 30)
-    )
-    planning = make_quarter(
-        app,
-        alex,
-        name="2027 Q2",
-        starts_on=date(2027, 4, 1),
-        ends_on=date(2027, 6, 30),
-        previous_id=quarter.id,
-    )
-    stage = stages_of(app, alex)[0]
-    personal = make_goal(app, quarter, lane_of(app, alex), stage, title="Alex runs")
-    shared = make_goal(app, quarter, shared_lane(app, alex), stage, title="Our trip")
-    deleted = make_goal(app, quarter, lane_of(app, alex), stage, title="Gone for now")
-    old_note = allocate(app, shared, alex, hours="2")
-    with app.app_context():
-        from goalmap.models import utcnow
-
-        db.session.get(Goal, deleted.id).deleted_at = utcnow()
-        db.session.get(Allocation, old_note.id).replaced_at = utcnow()
-        member = db.session.get(User, alex.id)
-        invite, _token = Invite.issue(member.partnership, member, 7)
-        value = SharedValue(partnership_id=alex.partnership_id, name="Adventure")
-        db.session.add(value)
-        db.session.commit()
-        ids = {"invite": invite.id, "value": value.id}
-    note = allocate(app, shared, alex, hours="3")
-    return {
-        **ids,
-        "partnership": alex.partnership_id,
-        "alex_id": alex.id,
-        "sam_id": sam.id,
-        "quarter": quarter.id,
-        "later": later.id,
-        "planning": planning.id,
-        "stage": stage.id,
-        "personal": personal.id,
-        "shared": shared.id,
-        "deleted": deleted.id,
-        "note": note.id,
-        "old_note": old_note.id,
-        "lane": shared_lane(app, alex).id,
-        "alex_lane": lane_of(app, alex).id,
-    }
 
 
 def clients_for(app, race: Race, alex, sam) -> list:

@@ -1,8 +1,5 @@
-import re
-
 from wtforms import (
     BooleanField,
-    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -19,9 +16,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from goalmap.fields import DayField, Form, strip
+from goalmap.fields import DayField, Form, VersionField, strip
 from goalmap.models import CHOSEN_STATUSES
-from goalmap.scoping import MAX_INTEGER
 
 
 class GoalForm(Form):
@@ -39,18 +35,11 @@ class GoalForm(Form):
         default="active",
     )
     is_private = BooleanField("Private: my partner sees only that a private goal exists")
-    version = HiddenField()
+    version = VersionField()
 
     def validate_target_on(self, field) -> None:
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
             raise ValidationError("The target date cannot be before the start date.")
-
-    def validate_version(self, field) -> None:
-        # Only a version this server could have handed out (ASCII digits, an INTEGER).
-        if field.data and not (
-            re.fullmatch(r"[0-9]{1,10}", field.data) and int(field.data) <= MAX_INTEGER
-        ):
-            raise ValidationError("This form is out of date; reload the page.")
 
     def values(self, lane_is_shared: bool) -> dict:
         """The goal's content as entered, ready to store."""
@@ -74,7 +63,9 @@ class MoveForm(Form):
     stage_id = IntegerField("Column", validators=[InputRequired()])
     position = IntegerField("Position", validators=[InputRequired(), NumberRange(min=0)])
     # Only an undo sends it: the status the goal had before a move marked it done.
-    status = StringField(validators=[Optional(), AnyOf(("active", "paused", "dropped"))])
+    status = StringField(
+        filters=[strip], validators=[Optional(), AnyOf(("active", "paused", "dropped"))]
+    )
 
 
 class CommentForm(Form):

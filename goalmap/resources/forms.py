@@ -4,7 +4,7 @@ from wtforms import DecimalField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-from goalmap.fields import Form, strip
+from goalmap.fields import Form, VersionField, strip
 from goalmap.models import ENERGY_LEVELS, MONEY_PERIODS
 
 CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CAD", "AUD", "NZD", "JPY")
@@ -114,7 +114,7 @@ class AllocationForm(CurrencyMixin, Form):
 class AvailabilityForm(CurrencyMixin, Form):
     hours_per_week = ExactDecimalField("Hours a week for goals", validators=HOURS)
     budget = ExactDecimalField("Money budget for the quarter", validators=MONEY)
-    version = IntegerField(validators=[Optional()])
+    version = VersionField()
 
 
 class PromptsForm(Form):

@@ -1,0 +1,243 @@
+"""No input gives a 500: every route of the URL map, every field, hostile values.
+
+Each route that takes a form has a row in ``FORMS``: its URL and a form it accepts.
+Every field of that form is sent, one at a time, each of the ``HOSTILE`` values (and as
+a file part, twice over, and as invalid UTF-8) with the rest of the form left valid;
+the answer must be below 500, and a 4xx must say something. Every page is asked for
+with the hostile values in its query string. A new route without a row fails
+``test_every_route_that_takes_a_form_has_a_row``, like the authorization matrix.
+Runs on SQLite and on PostgreSQL (``.ci/run``).
+"""
+
+import io
+from urllib.parse import quote
+
+import pytest
+from factories import PASSWORD, logged_in, make_config
+
+from goalmap import create_app
+from goalmap.extensions import db
+
+HOSTILE = [
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "line one\r\nline two",
+    "\u2028\u0085\x1b[31m",
+    "x" * 10_000,
+    "9" * 400,
+    "-" + "9" * 400,
+    "-1",
+    "0",
+    "2147483648",
+    "1e999999999",
+    "NaN",
+    "-Infinity",
+    "0.000000000000000000001",
+    "0001-01-01",
+    "9999-12-31",
+    "2027-02-30",
+    "[]",
+    "{}",
+    "../../etc/passwd",
+    "%s%n",
+    "\U0001f469\u200d\u2764\ufe0f\u200d\U0001f468",
+]
+
+# endpoint: (url, a form the route accepts). Ids come from the ``world`` fixture.
+GOAL = {"title": "A goal", "notes": "", "starts_on": "", "target_on": "", "status": "active"}
+FORMS = {
+    "auth.register": (
+        "/register",
+        {
+            "display_name": "New",
+            "email": "new@example.com",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
+    ),
+    "auth.login": ("/login", {"email": "alex@example.com", "password": "not the password"}),
+    "auth.logout": ("/logout", {}),
+    "auth.change_password": (
+        "/account/password",
+        {"current": "not the password", "password": "new password!", "confirm": "new password!"},
+    ),
+    "board.new_quarter": (
+        "/quarters/new",
+        {"name": "2028 Q1", "starts_on": "2028-01-01", "ends_on": "2028-03-31"},
+    ),
+    "board.plan_next": ("/quarters/{later}/next", {}),
+    "board.add_lane": ("/lanes", {"lane-name": "Home"}),
+    "board.rename_lane": ("/lanes/{lane}", {"lane-{lane}-name": "Ours"}),
+    "board.order_lane": ("/lanes/{lane}/order", {"direction": "up"}),
+    "board.add_stage": ("/stages", {"stage-name": "Later"}),
+    "board.rename_stage": ("/stages/{stage}", {"stage-{stage}-name": "Next"}),
+    "board.order_stage": ("/stages/{stage}/order", {"direction": "down"}),
+    "board.done_stage": ("/stages/done", {"stage_id": "{stage}"}),
+    "goals.create": (
+        "/quarters/{quarter}/goals/new",
+        {**GOAL, "lane_id": "{alex_lane}", "stage_id": "{stage}"},
+    ),
+    "goals.edit": ("/goals/{shared}/edit", {**GOAL, "version": "1"}),
+    "goals.move": (
+        "/goals/{shared}/move",
+        {"lane_id": "{lane}", "stage_id": "{stage}", "position": "0", "status": ""},
+    ),
+    "goals.delete": ("/goals/{personal}/delete", {}),
+    "goals.restore": ("/goals/{deleted}/restore", {}),
+    "goals.comment": ("/goals/{shared}/comments", {"body": "Go!"}),
+    "goals.cheer": ("/goals/{shared}/cheers", {}),
+    "partnership.rename": ("/settings/partnership", {"name": "Us"}),
+    "partnership.colour": ("/settings/colour", {"colour": "#047857"}),
+    "partnership.create_invite": ("/invites", {}),
+    "partnership.revoke_invite": ("/invites/{invite}/revoke", {}),
+    "partnership.join_accept": (
+        "/join/{token}",
+        {
+            "display_name": "Joiner",
+            "email": "joiner@example.com",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
+    ),
+    "partnership.add_value": ("/values", {"value-name": "Calm"}),
+    "partnership.delete_value": ("/values/{value}/delete", {}),
+    "partnership.leave_partnership": (
+        "/settings/leave",
+        {"password": "not the password", "understood": "y"},
+    ),
+    "partnership.delete_own_account": (
+        "/account/delete",
+        {"password": "not the password", "understood": "y"},
+    ),
+    "planning.review": (
+        "/quarters/{planning}/session/review/{personal}",
+        {"decision": "drop", "reason": "", "dates": "clear"},
+    ),
+    "planning.add_my_goal": ("/quarters/{planning}/session/my-goals", dict(GOAL)),
+    "planning.add_our_goal": (
+        "/quarters/{planning}/session/our-goals",
+        {**GOAL, "lane_id": "{lane}", "value_id": "0"},
+    ),
+    "planning.ready": ("/quarters/{planning}/session/ready", {}),
+    "planning.confirm": ("/quarters/{planning}/session/confirm", {}),
+    "resources.allocations": (
+        "/goals/{shared}/allocations",
+        {
+            "replaces": "{note}",
+            "hours_per_week": "2",
+            "amount": "10",
+            "money_period": "month",
+            "energy": "low",
+            "currency": "EUR",
+            "note": "",
+        },
+    ),
+    "resources.remove": ("/allocations/{note}/remove", {}),
+    "resources.restore": ("/allocations/{old_note}/restore", {}),
+    "resources.availability": (
+        "/quarters/{quarter}/availability",
+        {"hours_per_week": "10", "budget": "100", "currency": "EUR", "version": "0"},
+    ),
+    "resources.prompts": (
+        "/settings/prompts",
+        {
+            "currency": "EUR",
+            "carry_over_prompt": "2",
+            "drop_prompt": "2",
+            "shared_share_prompt": "60",
+        },
+    ),
+}
+# Routes that take a form from someone not signed in.
+PUBLIC = {"auth.register", "auth.login", "partnership.join_accept"}
+# Query-string arguments the pages read, tried on every page.
+QUERY = ("next", "lane", "stage", "lane_id", "stage_id", "quarter", "step")
+
+
+def rules():
+    app = create_app(make_config("sqlite://"))
+    with app.app_context():
+        db.engine.dispose()
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
+
+
+def test_every_route_that_takes_a_form_has_a_row():
+    posting = {rule.endpoint for rule in rules() if "POST" in rule.methods}
+    assert sorted(posting - FORMS.keys()) == [], "add these routes to FORMS"
+    assert sorted(FORMS.keys() - posting) == [], "these rows name no route"
+
+
+def said_something(response) -> bool:
+    return response.status_code < 400 or len(response.get_data(as_text=True).strip()) > 20
+
+
+def check(response, what) -> None:
+    assert response.status_code < 500, what
+    assert said_something(response), what
+
+
+@pytest.mark.parametrize("endpoint", sorted(FORMS))
+def test_every_field_of_every_form_takes_hostile_values_without_a_500(app, alex, world, endpoint):
+    url, form = FORMS[endpoint]
+    url = url.format(**world)
+    form = {k.format(**world): v.format(**world) for k, v in form.items()}
+    signed_in = logged_in(app, alex)
+    tokens: dict = {}
+
+    def send(who, data, **kwargs):
+        token = tokens.get(who) or tokens.setdefault(who, who.csrf_token())
+        if isinstance(data, bytes):
+            data += b"&csrf_token=" + quote(token).encode()
+            kwargs["content_type"] = "application/x-www-form-urlencoded"
+        else:
+            data = {**data, "csrf_token": token}
+        return who.post(url, data=data, csrf=False, **kwargs)
+
+    clients = [signed_in, app.test_client()] if endpoint in PUBLIC else [signed_in]
+    for who in clients:
+        for name in form or {"any": ""}:
+            for value in HOSTILE:
+                check(send(who, {**form, name: value}), (name, value[:30]))
+            # The field as a file part, and sent twice.
+            check(send(who, {**form, name: (io.BytesIO(b"x" * 5000), "f.txt")}), (name, "file"))
+            check(send(who, {**form, name: ["one", "two"]}), (name, "twice"))
+            # Invalid UTF-8, percent-encoded as a browser would send the raw bytes.
+            check(send(who, name.encode() + b"=%FF%FE%C0%AF"), (name, "utf-8"))
+        # A body no form needs: a 413 with a message, not a 500.
+        too_large = send(who, {**form, "notes": "x" * (2 * 1024 * 1024)})
+        assert too_large.status_code == 413, endpoint
+        assert "1 MB" in too_large.get_data(as_text=True)
+        # JSON is not a form.
+        check(who.post(url, json=form, headers={"X-CSRFToken": tokens[who]}, csrf=False), "json")
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_every_page_takes_hostile_query_strings_without_a_500(app, alex, world, value):
+    client = logged_in(app, alex)
+    for rule in rules():
+        if "GET" not in rule.methods:
+            continue
+        ids = {
+            "quarter_id": world["quarter"],
+            "goal_id": world["shared"],
+            "lane_id": world["lane"],
+            "stage_id": world["stage"],
+            "token": world["token"],
+            "step": "look-back",
+        }
+        url = rule.build(ids, append_unknown=False)[1]  # every page takes these ids only
+        for htmx in (False, True):
+            response = client.get(url, query_string={k: value for k in QUERY}, htmx=htmx)
+            check(response, (rule.endpoint, value[:30]))
+
+
+@pytest.mark.parametrize(
+    "token", ["", "x" * 5000, "%00", "..%2F..%2F", "\u202e", "a b", "1e999", "9" * 400]
+)
+def test_hostile_tokens_and_ids_in_the_path_are_not_found(app, alex, token):
+    client = app.test_client()
+    for path in (f"/join/{quote(token)}", f"/goals/{quote(token)}/edit"):
+        response = client.get(path)
+        assert response.status_code in (404, 410, 302), path
