@@ -1,5 +1,6 @@
 """Hostile input: an XSS corpus through every text field, and fuzzed forms that must never 500."""
 
+import io
 from importlib import import_module
 
 import pytest
@@ -305,3 +306,72 @@ def test_a_display_name_of_eighty_characters_names_the_lane_too(app, client):
     assert response.status_code == 302
     with app.app_context():
         assert db.session.scalar(db.select(Lane.name).where(Lane.owner_id.is_not(None))) == name
+
+
+# -- one line, planning days, form fields only ----------------------------------------
+
+
+def test_one_line_fields_hold_one_line_and_notes_keep_their_lines(app, alex, quarter, alex_client):
+    alex_client.post("/settings/partnership", data={"name": "Us\r\nand\u2028them\x1b"})
+    goal = make_goal(app, quarter, lane_of(app, alex))
+    alex_client.post(
+        f"/goals/{goal.id}/edit",
+        data={"title": "Run\r\n\r\nfar", "notes": "one\r\ntwo", "status": "active", "version": "1"},
+    )
+    with app.app_context():
+        assert db.session.get(Partnership, alex.partnership_id).name == "Us and them"
+    saved = load(app, Goal, goal.id)
+    assert (saved.title, saved.notes) == ("Run far", "one\r\ntwo")
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31", "3000-01-01", "9999-12-31"])
+def test_dates_outside_planning_days_are_refused_where_they_were_typed(alex_client, day):
+    response = alex_client.post(
+        "/quarters/new", data={"name": "Far", "starts_on": day, "ends_on": "2027-03-31"}
+    )
+    assert response.status_code == 422
+    assert "Enter a date between 1900 and 2999." in response.get_data(as_text=True)
+
+
+def test_the_last_plannable_quarter_still_has_a_next_one(app, alex, alex_client):
+    from datetime import date
+
+    last = make_quarter(
+        app, alex, name="2999 Q4", starts_on=date(2999, 10, 1), ends_on=date(2999, 12, 31)
+    )
+    response = alex_client.post(f"/quarters/{last.id}/next")
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(db.select(Quarter.name).where(Quarter.previous_id == last.id)) == (
+            "3000 Q1"
+        )
+
+
+def test_a_text_field_sent_as_a_file_is_no_value_of_it(app, alex, quarter, alex_client):
+    goal = make_goal(app, quarter, lane_of(app, alex), title="Kept")
+    response = alex_client.post(
+        f"/goals/{goal.id}/edit",
+        data={
+            "title": (io.BytesIO(b"Sneaked in"), "title.txt"),
+            "status": "active",
+            "version": "1",
+        },
+    )
+    assert response.status_code == 422
+    assert load(app, Goal, goal.id).title == "Kept"
+
+
+def test_a_number_too_large_for_any_column_is_refused_with_a_message(app, alex, alex_client):
+    response = alex_client.post(
+        "/settings/prompts",
+        data={
+            "currency": "EUR",
+            "carry_over_prompt": "9" * 400,
+            "drop_prompt": "2",
+            "shared_share_prompt": "60",
+        },
+        follow_redirects=True,  # the balance page says what was refused, above its form
+    )
+    assert "That number is too large." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Partnership, alex.partnership_id).carry_over_prompt < 100
