@@ -37,7 +37,17 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         "RATELIMIT_STORAGE_URI": rate_limit_storage(os.environ) or "memory://",
+        # Each limit (see DEFAULTS) can be set like "20 per 5 minutes".
+        **{name: os.environ[name] for name in LIMITS if os.environ.get(name)},
     }
+
+
+LIMITS = (
+    "LOGIN_RATE_LIMIT",
+    "LOGIN_ACCOUNT_RATE_LIMIT",
+    "LOGIN_ADDRESS_RATE_LIMIT",
+    "ACCOUNT_RATE_LIMIT",
+)
 
 
 def rate_limit_storage(environ) -> str | None:

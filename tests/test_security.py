@@ -121,3 +121,10 @@ def test_several_workers_start_only_with_limits_they_share(monkeypatch, environ,
     else:
         with pytest.raises(SystemExit):
             settings.on_starting(_Server(workers))
+
+
+def test_limits_can_be_set_in_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("ACCOUNT_RATE_LIMIT", "3 per day")
+    monkeypatch.delenv("LOGIN_RATE_LIMIT", raising=False)
+    config = from_environment(str(tmp_path))
+    assert config["ACCOUNT_RATE_LIMIT"] == "3 per day" and "LOGIN_RATE_LIMIT" not in config

@@ -44,6 +44,8 @@ def live_server(tmp_path_factory):
         "DATABASE_URL": f"sqlite:///{instance / 'goalmap.sqlite'}",
         "SECRET_KEY": "browser-test-secret",
         "FLASK_APP": "app",
+        # Every browser test registers its own couple, all from one address.
+        "ACCOUNT_RATE_LIMIT": "1000 per hour",
     }
     env.pop("GOALMAP_ENV", None)
     flask = [sys.executable, "-m", "flask"]
