@@ -19,6 +19,7 @@ AREAS = (
     "timeline",
     "planning",
     "resources",
+    "flexibility",
     "transfer",
     "demo",
 )

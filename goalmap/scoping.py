@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy import Integer, Select, bindparam, case, func, literal, or_, select
 
 from goalmap.extensions import db
-from goalmap.models import MAX_INTEGER, Goal, User
+from goalmap.models import MAX_INTEGER, FlexDecision, Goal, User
 
 
 class BoundViewer:
@@ -54,10 +54,17 @@ def scoped(
     if hasattr(model, "deleted_at") and not include_deleted:
         stmt = stmt.where(model.deleted_at.is_(None))
     if model is Goal:
-        stmt = stmt.where(
-            or_(Goal.owner_id == user.id, Goal.is_private.is_(False) & Goal.is_draft.is_(False))
-        )
+        stmt = stmt.where(_visible(user))
+    if model is FlexDecision:  # a decision names its goal: only a goal the member may see
+        visible = select(Goal.id).where(Goal.partnership_id == user.partnership_id, _visible(user))
+        stmt = stmt.where(FlexDecision.goal_id.is_(None) | FlexDecision.goal_id.in_(visible))
     return stmt
+
+
+def _visible(user: User | BoundViewer):
+    """The goals ``user`` may see: theirs, and the others' that are neither private nor
+    a draft."""
+    return or_(Goal.owner_id == user.id, Goal.is_private.is_(False) & Goal.is_draft.is_(False))
 
 
 def get_or_404(model, ident, *, include_deleted: bool = False):

@@ -21,7 +21,7 @@ from flask_login import current_user, login_user
 from markupsafe import Markup
 
 from goalmap.extensions import db
-from goalmap.models import Quarter, User, UserSession, may_change
+from goalmap.models import MAX_INTEGER, Quarter, User, UserSession, may_change
 
 # About 1 KB a goal: a few MB per worker, and far more goals than a partnership has.
 GOAL_ITEMS_CACHED = 4096
@@ -40,6 +40,13 @@ def open_quarter(quarter: Quarter | None, endpoint: str):
     if quarter is None:
         return redirect(url_for("board.new_quarter"))
     return redirect(url_for(endpoint, quarter_id=quarter.id))
+
+
+def id_arg(name: str) -> int | None:
+    """An id from the query string, or None when it is missing or no id at all (an
+    id beyond the database's integers finds nothing anyway)."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and 0 < value <= MAX_INTEGER else None
 
 
 def safe_next(default: str) -> str:

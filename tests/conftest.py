@@ -19,8 +19,10 @@ from factories import (
     make_goal,
     make_quarter,
     make_user,
+    raise_entry,
     shared_lane,
     stages_of,
+    wipe,
 )
 from sqlalchemy import create_engine, make_url
 
@@ -60,11 +62,8 @@ def app(database_url, _schema):
     app = create_app(make_config(database_url))
     app.test_client_class = Client
     yield app
+    wipe(app)
     with app.app_context():
-        db.session.remove()
-        with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
         db.engine.dispose()
 
 
@@ -147,7 +146,10 @@ def world(app, alex, sam):
         db.session.commit()
         ids = {"invite": invite.id, "value": value.id, "token": token}
     note = allocate(app, shared, alex, hours="3")
+    entry, (decision,) = raise_entry(app, alex, quarter, [(shared, "pause")])
     return {
+        "entry": entry,
+        "decision": decision,
         **ids,
         "partnership": alex.partnership_id,
         "alex_id": alex.id,

@@ -7,7 +7,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from goalmap.extensions import db
-from goalmap.models import Goal, Invite, Lane, Quarter, Stage, User
+from goalmap.flexibility import service as flexibility
+from goalmap.models import FlexDecision, Goal, Invite, Lane, Partnership, Quarter, Stage, User
 from goalmap.partnership.service import found_partnership, join
 from goalmap.passwords import hash_password
 
@@ -60,6 +61,19 @@ class Client(FlaskClient):
 # -- data factories ------------------------------------------------------------------
 # They run inside an app context of their own and return detached rows whose columns
 # are loaded, so tests can read ids and fields without holding a context open.
+
+
+def wipe(app) -> None:
+    """Empty every table, as a new instance has them. Goals, lanes and members go
+    first, then their partnerships, whose records go with them (an agreed entry of the
+    flexibility log may only leave with its partnership), then whatever is left."""
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for model in (Goal, Lane, User, Partnership):
+                conn.execute(model.__table__.delete())
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
 
 
 def detached(record):
@@ -251,3 +265,32 @@ def make_available(app, quarter, user, hours=None, budget=None):
         db.session.add(row)
         db.session.commit()
         return detached(row)
+
+
+def raise_entry(app, user, quarter, decisions=(), **values):
+    """An entry of the flexibility log raised by ``user`` in ``quarter``, with
+    ``decisions`` as (goal, action) pairs; the entry and its decisions' ids."""
+    with app.app_context():
+        member = db.session.get(User, user.id)
+        drafts = [
+            flexibility.Decision(db.session.get(Goal, g.id), action) for g, action in decisions
+        ]
+        entry = flexibility.raise_entry(
+            member,
+            db.session.get(Quarter, quarter.id),
+            {
+                "event": values.pop("event", "A new job"),
+                "kind": values.pop("kind", "work"),
+                "happened_on": values.pop("happened_on", date.today()),
+                "look_again_on": values.pop("look_again_on", date.today()),
+            },
+            values.pop("impact", "Less time."),
+            drafts,
+        )
+        db.session.commit()
+        ids = db.session.scalars(
+            db.select(FlexDecision.id)
+            .where(FlexDecision.entry_id == entry.id)
+            .order_by(FlexDecision.created_at)
+        ).all()
+        return entry.id, ids

@@ -17,6 +17,7 @@ from factories import (
     make_goal,
     make_quarter,
     make_user,
+    raise_entry,
     shared_lane,
     stages_of,
 )
@@ -133,6 +134,30 @@ MATRIX = {
         },
         OWN_ONLY,
     ),
+    "flexibility.log": ("GET", "/flexibility", None, OWN_ONLY),
+    "flexibility.new": ("GET", "/flexibility/new", None, OWN_ONLY),
+    "flexibility.show": ("GET", "/flexibility/{entry}", None, SHARED),
+    "flexibility.protocol": ("GET", "/flexibility/protocol", None, OWN_ONLY),
+    "flexibility.respond": ("POST", "/flexibility/{entry}/respond", {}, SHARED),
+    # Only whoever raised an entry (or made a decision) withdraws it; the partner is told.
+    "flexibility.withdraw": (
+        "POST",
+        "/flexibility/{entry}/withdraw",
+        {},
+        {"anonymous": LOGIN, "stranger": 404, "partner": 409, "owner": OK},
+    ),
+    "flexibility.withdraw_decision": (
+        "POST",
+        "/flexibility/decisions/{proposal}/withdraw",
+        {},
+        {"anonymous": LOGIN, "stranger": 404, "partner": 409, "owner": OK},
+    ),
+    "flexibility.follow_up": (
+        "POST",
+        "/flexibility/{entry}/follow-up",
+        {},
+        {"anonymous": LOGIN, "stranger": 404, "partner": 409, "owner": 409},
+    ),
     "transfer.export_json": ("GET", "/export.json", None, OWN_ONLY),
     "transfer.export_csv": ("GET", "/export.csv", None, OWN_ONLY),
 }
@@ -176,6 +201,10 @@ def world(app, alex, sam):
         db.session.commit()
         invite_id = invite.id
         value_id = db.session.scalar(select(SharedValue.id))
+    # Alex re-plans: the private goal pauses at once (Alex's own); the trip is proposed.
+    entry, (_private, proposal) = raise_entry(
+        app, alex, quarter, [(secret, "pause"), (shared, "pause")], event="A new job"
+    )
     return {
         "quarter": quarter.id,
         "next": nxt.id,
@@ -190,6 +219,8 @@ def world(app, alex, sam):
         "value": value_id,
         "lane": shared_lane(app, alex).id,
         "alex_lane": lane_of(app, alex).id,
+        "entry": entry,
+        "proposal": proposal,
     }
 
 

@@ -16,9 +16,21 @@ from goalmap.auth.forms import LoginForm, RegisterForm
 from goalmap.board.forms import NameForm, QuarterForm
 from goalmap.extensions import db
 from goalmap.fields import Form
+from goalmap.flexibility.forms import (
+    DecisionForm,
+    EntryForm,
+    FollowUpForm,
+    ProtocolForm,
+    RespondForm,
+)
 from goalmap.goals.forms import CommentForm, GoalForm
 from goalmap.models import (
     Allocation,
+    FlexDecision,
+    FlexEntry,
+    FlexFollowUp,
+    FlexImpact,
+    ProtocolVersion,
     Goal,
     GoalComment,
     GoalEvent,
@@ -250,6 +262,12 @@ STORED_IN = {
     (CommentForm, "body"): [GoalComment.body],
     (ReviewForm, "reason"): [GoalEvent.note],
     (AllocationForm, "note"): [Allocation.note],
+    (EntryForm, "event"): [FlexEntry.event],
+    (EntryForm, "impact"): [FlexImpact.words],
+    (RespondForm, "impact"): [FlexImpact.words],
+    (DecisionForm, "reason"): [FlexDecision.reason],
+    (FollowUpForm, "note"): [FlexFollowUp.note],
+    (ProtocolForm, "steps"): [ProtocolVersion.steps_text],
 }
 # Text fields never stored as typed: passwords (hashed), and values the server checks
 # against what it knows (a version, a decision, a direction, a status).

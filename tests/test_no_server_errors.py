@@ -122,6 +122,30 @@ FORMS = {
     ),
     "planning.ready": ("/quarters/{planning}/session/ready", {}),
     "planning.confirm": ("/quarters/{planning}/session/confirm", {}),
+    "flexibility.new": (
+        "/flexibility/new",
+        {
+            "event": "A new job",
+            "kind": "work",
+            "happened_on": "2027-01-10",
+            "impact": "",
+            "look_again_on": "2027-02-10",
+            "goal-{personal}-action": "shrink",
+            "goal-{personal}-new_target_on": "2027-03-01",
+            "goal-{personal}-new_hours": "2",
+            "goal-{personal}-new_amount": "10",
+            "goal-{personal}-reason": "",
+            "goal-{personal}-version": "1",
+        },
+    ),
+    "flexibility.respond": (
+        "/flexibility/{entry}/respond",
+        {"impact": "Yes", "goal-{shared}-action": "drop", "goal-{shared}-reason": "No time"},
+    ),
+    "flexibility.withdraw": ("/flexibility/{entry}/withdraw", {}),
+    "flexibility.withdraw_decision": ("/flexibility/decisions/{decision}/withdraw", {}),
+    "flexibility.follow_up": ("/flexibility/{entry}/follow-up", {"note": "", "resume": "y"}),
+    "flexibility.protocol": ("/flexibility/protocol", {"steps": "Talk.", "seen": "0"}),
     "resources.allocations": (
         "/goals/{shared}/allocations",
         {
@@ -226,6 +250,7 @@ def test_every_page_takes_hostile_query_strings_without_a_500(app, alex, world, 
             "stage_id": world["stage"],
             "token": world["token"],
             "step": "look-back",
+            "entry_id": world["entry"],
         }
         url = rule.build(ids, append_unknown=False)[1]  # every page takes these ids only
         for htmx in (False, True):

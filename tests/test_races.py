@@ -28,14 +28,20 @@ from sqlalchemy import func, select
 
 from goalmap import create_app
 from goalmap.extensions import db
+from goalmap.flexibility import service as flexibility
 from goalmap.models import (
     Allocation,
+    FlexAcknowledgement,
+    FlexEntry,
+    FlexFollowUp,
     Goal,
     GoalComment,
+    GoalEvent,
     Invite,
     Lane,
     Partnership,
     PlanningSeat,
+    ProtocolVersion,
     Quarter,
     SharedValue,
     Stage,
@@ -56,13 +62,15 @@ class Race:
     "anonymous". ``answers`` is the sorted list of status codes a sequential run gives,
     or, where the order decides which sequential answer a request gets (tabs of one
     browser, whose cookie the first answer changes), the set of codes each may get.
-    ``holds(app, world, responses)`` asserts the rule in the database afterwards."""
+    ``holds(app, world, responses)`` asserts the rule in the database afterwards;
+    ``setup(app, world)`` makes what the row needs beyond the world, and names its ids."""
 
     url: str
     data: dict | list[dict] = field(default_factory=dict)
     by: tuple[str, ...] = ("alex",) * AT_ONCE
     answers: list[int] | set[int] = field(default_factory=lambda: [302] * AT_ONCE)
     holds: Callable | None = None
+    setup: Callable | None = None  # (app, world) -> more ids for the world
 
     def forms(self, world: dict) -> list[dict]:
         forms = self.data if isinstance(self.data, list) else [self.data] * len(self.by)
@@ -253,6 +261,49 @@ def password_changed_once(app, world, responses) -> None:
         assert sum(check_password(user.password_hash, p) for p in changed) == 1
 
 
+def paused_once(app, world, _responses) -> None:
+    """One entry pauses the goal; the others decided on it as it was before, so each is
+    a conflict and keeps nothing (a sequential run gives the same)."""
+    with app.app_context():
+        assert count(FlexEntry, FlexEntry.event == "At once") == 1
+        assert db.session.get(Goal, world["personal"]).status == "paused"
+
+
+def agreed_once(app, world, _responses) -> None:
+    with app.app_context():
+        assert db.session.get(FlexEntry, world["entry"]).state == "agreed"
+        assert db.session.get(Goal, world["shared"]).status == "paused"
+        assert count(GoalEvent, GoalEvent.flex_entry_id == world["entry"]) == 1
+        assert count(FlexAcknowledgement, FlexAcknowledgement.entry_id == world["entry"]) == 2
+
+
+def withdrawn_once(app, world, _responses) -> None:
+    with app.app_context():
+        assert db.session.get(FlexEntry, world["entry"]).state == "withdrawn"
+
+
+def agreed_entry(app, world) -> dict:
+    with app.app_context():
+        sam = db.session.get(User, world["sam_id"])
+        entry = db.session.get(FlexEntry, world["entry"])
+        flexibility.respond(entry, sam, "", [])
+        db.session.commit()
+    return {"agreed": world["entry"]}
+
+
+def looked_again_once(app, world, _responses) -> None:
+    with app.app_context():
+        assert count(FlexFollowUp) == 1
+        assert db.session.get(Goal, world["shared"]).status == "active"
+        resumed = count(GoalEvent, GoalEvent.goal_id == world["shared"], GoalEvent.kind == "status")
+        assert resumed == 2  # paused by the entry, resumed once by looking again
+
+
+def one_protocol_version(app, world, _responses) -> None:
+    with app.app_context():
+        assert count(ProtocolVersion) == 1
+
+
 NAMES = [{"lane-{lane}-name": f"Ours {i}"} for i in range(AT_ONCE)]
 
 RACES: dict[str, Race | Callable] = {
@@ -349,6 +400,43 @@ RACES: dict[str, Race | Callable] = {
         "/goals/{shared}/comments", {"body": "Go!"}, by=("alex", "sam") * 2, holds=four_comments
     ),
     "goals.cheer": scenes.test_a_cheer_sent_at_once_from_several_tabs_counts_once,
+    # The flexibility log: one agreement, one look again, one version of the protocol.
+    "flexibility.new": Race(
+        "/flexibility/new",
+        {
+            "event": "At once",
+            "kind": "work",
+            "happened_on": "2027-01-10",
+            "look_again_on": "2027-02-10",
+            "goal-{personal}-action": "pause",
+            "goal-{personal}-version": "1",
+        },
+        answers=[302, 409, 409, 409],  # the others decided on the goal before it paused
+        holds=paused_once,
+    ),
+    "flexibility.respond": Race(
+        "/flexibility/{entry}/respond", by=("alex", "sam") * 2, holds=agreed_once
+    ),
+    "flexibility.withdraw": Race(
+        "/flexibility/{entry}/withdraw", answers=[302, 409, 409, 409], holds=withdrawn_once
+    ),
+    "flexibility.withdraw_decision": Race(
+        "/flexibility/decisions/{decision}/withdraw", answers=[302, 409, 409, 409]
+    ),
+    "flexibility.follow_up": Race(
+        "/flexibility/{agreed}/follow-up",
+        {"note": "Looked again", "resume": "y"},
+        by=("alex", "sam") * 2,
+        holds=looked_again_once,
+        setup=agreed_entry,
+    ),
+    "flexibility.protocol": Race(
+        "/flexibility/protocol",
+        [{"steps": f"Step {i}", "seen": "0"} for i in range(AT_ONCE)],
+        by=("alex", "sam") * 2,
+        answers=[302, 409, 409, 409],
+        holds=one_protocol_version,
+    ),
     # Last write wins, whole: what one request sent, never a mix and never an error.
     "board.rename_lane": Race("/lanes/{lane}", NAMES, holds=lane_named),
     "board.rename_stage": Race(
@@ -454,6 +542,8 @@ GENERIC = sorted(endpoint for endpoint, row in RACES.items() if isinstance(row, 
 @pytest.mark.parametrize("endpoint", GENERIC)
 def test_race(app, alex, sam, world, endpoint):
     race = RACES[endpoint]
+    if race.setup:
+        world = {**world, **race.setup(app, world)}
     clients = clients_for(app, race, alex, sam)
     responses = fire(clients, race.url.format(**world), race.forms(world))
     statuses = sorted(r.status_code for r in responses)

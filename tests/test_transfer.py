@@ -15,6 +15,7 @@ from factories import (
     make_quarter,
     shared_lane,
     stages_of,
+    wipe,
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -187,15 +188,6 @@ def test_goals_csv_neutralises_formulas_and_hides_private_content(app, alex, sam
 # -- importing a malformed file: a message naming the line, and nothing written ---------
 
 
-def emptied(app) -> None:
-    """Leave the test database as an instance no one has used yet."""
-    with app.app_context():
-        db.session.remove()
-        with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
-
-
 def accounts(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(User))
@@ -205,7 +197,7 @@ def accounts(app) -> int:
 def export_text(app, alex, rich) -> dict:
     """A good export of Alex's, in an instance emptied for the import."""
     data = exported(app, alex)
-    emptied(app)
+    wipe(app)
     return data
 
 
@@ -347,7 +339,7 @@ def test_any_changed_value_imports_or_is_refused_with_nothing_written(app, expor
             db.session.rollback()
             assert str(refusal).startswith("line ") or "empty instance" in str(refusal)
             assert db.session.scalar(select(func.count()).select_from(User)) == 0
-    emptied(app)
+    wipe(app)
 
 
 def test_every_name_in_the_csv_is_kept_from_running_as_a_formula(

@@ -20,6 +20,7 @@ from goalmap.board import bp, queries, service
 from goalmap.board.forms import DoneStageForm, NameForm, OrderForm, QuarterForm
 from goalmap.board.queries import Board
 from goalmap.extensions import db, htmx
+from goalmap.flexibility import queries as flexibility
 from goalmap.models import Lane, Quarter, Stage, next_quarter
 from goalmap.planning.service import plan_after
 from goalmap.scoping import get_or_404
@@ -99,7 +100,10 @@ def show(quarter_id: int):
     if htmx:
         response = make_response(render_template("board/_board.html", board=board))
     else:
-        response = make_response(render_template("board/show.html", board=board, quarters=quarters))
+        due = flexibility.due(current_user, date.today())
+        response = make_response(
+            render_template("board/show.html", board=board, quarters=quarters, due=due)
+        )
     response.headers["Vary"] = "HX-Request"
     if etag:
         response.set_etag(etag)
@@ -134,6 +138,7 @@ def board_etag(quarter_id: int) -> str | None:
         quarter_id,
         session["csrf_token"],
         bool(htmx),
+        date.today().isoformat(),  # the page reminds of look-again dates as they come
     )
     # Keyed with the app's secret: nobody can make a tag the server did not hand out.
     key = current_app.config["SECRET_KEY"]

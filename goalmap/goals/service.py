@@ -38,9 +38,9 @@ class Place:
     index: int
 
 
-def record(goal: Goal, kind: str, user: User, note: str = "") -> GoalEvent:
-    """Add an entry to ``goal``'s story."""
-    event = GoalEvent.about(goal, kind, user, note, quarter_id=goal.quarter_id)
+def record(goal: Goal, kind: str, user: User, note: str = "", **trace) -> GoalEvent:
+    """Add an entry to ``goal``'s story; ``trace``: what made the change (``flex_entry_id``)."""
+    event = GoalEvent.about(goal, kind, user, note, quarter_id=goal.quarter_id, **trace)
     db.session.add(event)
     return event
 
@@ -129,31 +129,34 @@ def edit(goal: Goal, version: int, values: dict, user: User) -> bool:
     return True
 
 
-def set_status(goal: Goal, status: str, user: User, note: str = "", was: str | None = None):
+def set_status(
+    goal: Goal, status: str, user: User, note: str = "", was: str | None = None, **trace
+):
     """Give ``goal`` a status, with its entry in the story; a goal made done goes to the
     done column, a done goal reopened leaves it. ``was``: the status before, when the
-    goal already holds the new one (an edit saved it)."""
+    goal already holds the new one (an edit saved it). ``trace``: see ``record``."""
     if was is None:
         was = goal.status
         _set(goal, status)
     if status == "done":
-        record(goal, "done", user, note)
+        record(goal, "done", user, note, **trace)
     elif status == "dropped":
-        record(goal, "dropped", user, note)
+        record(goal, "dropped", user, note, **trace)
     elif was == "done":
-        record(goal, "reopened", user, note)
+        record(goal, "reopened", user, note, **trace)
     else:
-        record(goal, "status", user, f"{was.capitalize()} → {status.capitalize()}.")
+        change = f"{was.capitalize()} → {status.capitalize()}."
+        record(goal, "status", user, f"{change} {note}".strip(), **trace)
     if (status == "done") != (was == "done"):
         _to_column(goal, user)
 
 
-def carry(goal: Goal, into: Quarter, user: User, shift_dates: bool = False) -> Goal:
+def carry(goal: Goal, into: Quarter, user: User, shift_dates: bool = False, **trace) -> Goal:
     """Carry an open goal into ``into``: it stays in its quarter as "carried over" and goes
     on in a new goal there, with the partners' current notes of what it takes."""
     continuation = goal.continue_in(into, shift_dates)
-    record(goal, "carried_over", user, f"Carried over into {into.name}.")
-    record(continuation, "carried_in", user, f"Carried over from {goal.quarter.name}.")
+    record(goal, "carried_over", user, f"Carried over into {into.name}.", **trace)
+    record(continuation, "carried_in", user, f"Carried over from {goal.quarter.name}.", **trace)
     for note in queries.current_notes(goal, user):
         db.session.add(
             Allocation.on(

@@ -9,6 +9,18 @@ from goalmap.models.allocations import (
     per_quarter,
 )
 from goalmap.models.base import MAX_INTEGER, utcnow
+from goalmap.models.life_events import (
+    ACTIONS,
+    DEFAULT_PROTOCOL,
+    LIFE_EVENT_KINDS,
+    AppendOnly,
+    FlexAcknowledgement,
+    FlexDecision,
+    FlexEntry,
+    FlexFollowUp,
+    FlexImpact,
+    ProtocolVersion,
+)
 from goalmap.models.people import (
     COLOURS,
     Invite,
@@ -39,20 +51,29 @@ from goalmap.models.seats import PlanningSeat
 from goalmap.models.story import GoalComment, GoalEvent
 
 __all__ = [
+    "ACTIONS",
     "CHOSEN_STATUSES",
     "COLOURS",
+    "DEFAULT_PROTOCOL",
     "DEFAULT_SHARED_LANE",
     "DEFAULT_STAGES",
     "DONE_STAGE",
     "ENERGY_LEVELS",
     "GOAL_STATUSES",
+    "LIFE_EVENT_KINDS",
     "MAX_INTEGER",
     "MONEY_PERIODS",
     "OPEN_STATUSES",
     "PLANNED_STATUSES",
     "QUARTER_STATES",
     "Allocation",
+    "AppendOnly",
     "Availability",
+    "FlexAcknowledgement",
+    "FlexDecision",
+    "FlexEntry",
+    "FlexFollowUp",
+    "FlexImpact",
     "Goal",
     "GoalComment",
     "GoalEvent",
@@ -60,6 +81,7 @@ __all__ = [
     "Lane",
     "Partnership",
     "PlanningSeat",
+    "ProtocolVersion",
     "Quarter",
     "SharedValue",
     "Stage",

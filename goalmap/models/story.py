@@ -42,6 +42,10 @@ class GoalEvent(PartnershipRecord, db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     quarter_id: Mapped[int | None] = mapped_column(ForeignKey("quarters.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The entry of the flexibility log that made this change, if one did.
+    flex_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("flex_entries.id", ondelete="SET NULL")
+    )
 
     user: Mapped[User | None] = relationship()
 
