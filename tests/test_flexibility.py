@@ -337,3 +337,48 @@ def test_a_stranger_sees_nothing_of_the_log(app, plan, alex_client, stranger_cli
     with app.app_context():
         assert db.session.scalar(select(FlexEntry.state)) == "open"
         assert db.session.get(User, plan["alex_runs"].owner_id) is not None
+
+
+def test_the_next_look_back_says_what_changed_this_quarter_and_why(
+    app, plan, alex_client, sam_client
+):
+    entry_id = raise_entry(alex_client, {plan["trip"]: "pause", plan["therapy"]: "pause"})
+    sam_client.post(f"/flexibility/{entry_id}/respond", data={})
+    planned = alex_client.post(f"/quarters/{plan['quarter'].id}/next").headers["Location"]
+    look_back = planned.rstrip("/") + "/look-back"
+    page = sam_client.get(look_back).get_data(as_text=True)
+    assert "What changed this quarter, and why" in page and "Sam&#39;s new job" in page
+    assert "Our trip" in page and "Therapy" not in page
+    assert "Therapy" in alex_client.get(look_back).get_data(as_text=True)
+
+
+def test_the_log_travels_in_the_export_and_comes_back_the_same(
+    app, alex, plan, alex_client, sam_client, tmp_path
+):
+    import json
+
+    import flask_migrate
+    from factories import make_config
+
+    from goalmap import create_app
+    from goalmap.transfer.forms import read_export
+    from goalmap.transfer.service import export_partnership, import_partnership
+
+    alex_client.post("/flexibility/protocol", data={"steps": "Talk.\nDecide.", "seen": "0"})
+    entry_id = raise_entry(alex_client, {plan["trip"]: "pause", plan["therapy"]: "pause"})
+    sam_client.post(f"/flexibility/{entry_id}/respond", data={"impact": "Fine."})
+    sams = sam_client.get("/export.json").get_data(as_text=True)
+    assert "Sam&#39;s new job" not in sams and "Sam's new job" in sams
+    assert sams.count('"action"') == 1  # the decision about Alex's private goal stays out
+    with app.app_context():
+        first = export_partnership(db.session.get(User, alex.id))
+    assert [d["action"] for d in first["flex_decisions"]] == ["pause", "pause"]
+    other = create_app(make_config("sqlite:///" + str(tmp_path / "other.sqlite")))
+    with other.app_context():
+        flask_migrate.upgrade()
+        import_partnership(read_export(json.dumps(first)), "a new long password")
+        db.session.commit()
+        again = export_partnership(db.session.scalar(select(User).where(User.email == alex.email)))
+        db.engine.dispose()
+    first.pop("exported_at"), again.pop("exported_at")
+    assert json.dumps(again, sort_keys=True) == json.dumps(first, sort_keys=True)

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from goalmap.board import queries as board
 from goalmap.database import lock_board
 from goalmap.extensions import db
+from goalmap.flexibility import queries as flexibility
 from goalmap.goals.forms import GoalForm
 from goalmap.models import OPEN_STATUSES, Goal, Lane, Quarter, SharedValue
 from goalmap.partnership.queries import shared_values
@@ -83,6 +84,8 @@ def _context_look_back(quarter: Quarter, review_form: ReviewForm | None = None, 
     goals = queries.goals(previous, current_user)
     events = queries.events(previous, current_user)
     open_goals = [g for g in goals if g.status in OPEN_STATUSES]
+    changes = [e for e in flexibility.entries(current_user, previous.id) if e.state == "agreed"]
+    change_ids = [e.id for e in changes]
     return _step(
         quarter,
         "look-back",
@@ -96,6 +99,9 @@ def _context_look_back(quarter: Quarter, review_form: ReviewForm | None = None, 
         reasons={e.goal_id: e.note for e in events if e.kind == "dropped"},
         hidden=board.hidden_count(previous, current_user, OPEN_STATUSES),
         review_form=review_form or ReviewForm(),
+        changes=changes,
+        change_decisions=flexibility.decisions(change_ids, current_user),
+        change_hidden=flexibility.hidden_decisions(change_ids, current_user),
     )
 
 

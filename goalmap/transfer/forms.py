@@ -21,6 +21,7 @@ from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String
 from goalmap import models
 from goalmap.fields import FIRST_DAY, LAST_DAY
 from goalmap.transfer.service import (
+    ADDED_LATER,
     FORMAT,
     HIDDEN_FIELDS,
     HIDDEN_REFS,
@@ -94,6 +95,8 @@ def read_export(text: str) -> Row:
             _check_value(partnership, models.Partnership, name, partnership[name])
     keys: dict[str, type] = {}  # every record's key, and the model it is of
     for section, model, fields, refs in SECTIONS:
+        if section not in data and section in ADDED_LATER:
+            data[section] = Rows()
         rows = data.get(section)
         if not isinstance(rows, list):
             raise FileRefused(data.line, f"the file has no list of {section} […].")

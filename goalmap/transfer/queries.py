@@ -31,8 +31,8 @@ def records(user: User, sections) -> dict[str, list]:
     goal_ids = [goal.id for goal in records["goals"]]
     for section, model, _fields, refs in sections[6:]:
         stmt = scoped(model, user=user).order_by(*_oldest_first(model))
-        if "goal" in refs:
-            stmt = stmt.where(model.goal_id.in_(goal_ids))
+        if "goal" in refs:  # a goal deleted since leaves NULL (a decision of the log)
+            stmt = stmt.where(model.goal_id.in_(goal_ids) | model.goal_id.is_(None))
         records[section] = db.session.scalars(stmt).all()
     return records
 

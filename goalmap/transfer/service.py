@@ -92,6 +92,70 @@ SECTIONS = (
         {"quarter": (models.Quarter, "quarter_id"), "user": (models.User, "user_id")},
     ),
     (
+        "protocol_versions",
+        models.ProtocolVersion,
+        ("number", "steps_text", "created_at"),
+        {"created_by": (models.User, "created_by_id")},
+    ),
+    (
+        "flex_entries",
+        models.FlexEntry,
+        (
+            "happened_on",
+            "event",
+            "kind",
+            "look_again_on",
+            "protocol_number",
+            "state",
+            "created_at",
+            "agreed_at",
+            "withdrawn_at",
+        ),
+        {
+            "quarter": (models.Quarter, "quarter_id"),
+            "raised_by": (models.User, "raised_by_id"),
+            "refers_to": (models.FlexEntry, "refers_to_id"),
+        },
+    ),
+    (
+        "flex_impacts",
+        models.FlexImpact,
+        ("words", "created_at"),
+        {"entry": (models.FlexEntry, "entry_id"), "user": (models.User, "user_id")},
+    ),
+    (
+        "flex_decisions",
+        models.FlexDecision,
+        (
+            "action",
+            "reason",
+            "new_target_on",
+            "new_hours",
+            "new_amount",
+            "goal_version",
+            "state",
+            "created_at",
+            "applied_at",
+        ),
+        {
+            "entry": (models.FlexEntry, "entry_id"),
+            "goal": (models.Goal, "goal_id"),
+            "decided_by": (models.User, "decided_by_id"),
+        },
+    ),
+    (
+        "flex_acknowledgements",
+        models.FlexAcknowledgement,
+        ("created_at",),
+        {"entry": (models.FlexEntry, "entry_id"), "user": (models.User, "user_id")},
+    ),
+    (
+        "flex_follow_ups",
+        models.FlexFollowUp,
+        ("note", "resumed", "created_at"),
+        {"entry": (models.FlexEntry, "entry_id"), "user": (models.User, "user_id")},
+    ),
+    (
         "goal_events",
         models.GoalEvent,
         ("kind", "note", "created_at"),
@@ -99,6 +163,7 @@ SECTIONS = (
             "goal": (models.Goal, "goal_id"),
             "user": (models.User, "user_id"),
             "quarter": (models.Quarter, "quarter_id"),
+            "flex_entry": (models.FlexEntry, "flex_entry_id"),
         },
     ),
     (
@@ -107,6 +172,17 @@ SECTIONS = (
         ("kind", "body", "created_at"),
         {"goal": (models.Goal, "goal_id"), "author": (models.User, "author_id")},
     ),
+)
+# Sections a file written before they existed lacks: they import empty.
+ADDED_LATER = frozenset(
+    {
+        "protocol_versions",
+        "flex_entries",
+        "flex_impacts",
+        "flex_decisions",
+        "flex_acknowledgements",
+        "flex_follow_ups",
+    }
 )
 PARTNERSHIP_FIELDS = ("name", "currency", "carry_over_prompt", "drop_prompt", "shared_share_prompt")
 # What a placeholder for another member's private goal keeps.
