@@ -160,6 +160,7 @@ MATRIX = {
     ),
     "transfer.export_json": ("GET", "/export.json", None, OWN_ONLY),
     "transfer.export_csv": ("GET", "/export.csv", None, OWN_ONLY),
+    "transfer.export_log_csv": ("GET", "/export-log.csv", None, OWN_ONLY),
 }
 NOT_PARTNERSHIP_DATA = {"static"}
 

@@ -382,3 +382,20 @@ def test_the_log_travels_in_the_export_and_comes_back_the_same(
         db.engine.dispose()
     first.pop("exported_at"), again.pop("exported_at")
     assert json.dumps(again, sort_keys=True) == json.dumps(first, sort_keys=True)
+
+
+def test_the_log_as_csv_holds_what_the_member_may_see(app, plan, alex_client, sam_client):
+    import csv
+    import io
+
+    entry_id = raise_entry(
+        alex_client, {plan["trip"]: "pause", plan["therapy"]: "pause"}, event="=cmd|' /C calc'!A0"
+    )
+    sam_client.post(f"/flexibility/{entry_id}/respond", data={})
+    rows = list(csv.reader(io.StringIO(sam_client.get("/export-log.csv").get_data(as_text=True))))
+    assert rows[0][:3] == ["happened_on", "event", "kind"]
+    assert [(row[1], row[7], row[8]) for row in rows[1:]] == [
+        ("'=cmd|' /C calc'!A0", "Our trip", "pause")
+    ]
+    alex_rows = alex_client.get("/export-log.csv").get_data(as_text=True)
+    assert "Therapy" in alex_rows

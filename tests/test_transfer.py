@@ -374,6 +374,6 @@ def test_every_name_in_the_csv_is_kept_from_running_as_a_formula(
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
 
 
-@pytest.mark.parametrize("path", ["/export.json", "/export.csv"])
+@pytest.mark.parametrize("path", ["/export.json", "/export.csv", "/export-log.csv"])
 def test_exports_are_never_kept_in_a_cache(alex_client, path):
     assert alex_client.get(path).headers["Cache-Control"] == "no-store"

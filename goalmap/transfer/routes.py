@@ -59,3 +59,14 @@ def import_command(path, password: str) -> None:
         raise click.ClickException(f"{path}, {error} Nothing was imported.") from error
     db.session.commit()
     click.echo(f"Imported {partnership.name} with {len(partnership.members)} members.")
+
+
+@bp.get("/export-log.csv")
+@login_required
+def export_log_csv():
+    """Download the flexibility log as CSV, one row per decision."""
+    return Response(
+        service.log_csv(current_user),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="goalmap-log.csv"', **PRIVATE},
+    )

@@ -16,6 +16,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from goalmap import models
 from goalmap.extensions import db
 from goalmap.fields import FIRST_DAY
+from goalmap.flexibility import queries as flexibility
 from goalmap.passwords import hash_password
 from goalmap.transfer import queries
 
@@ -337,6 +338,49 @@ def goals_csv(user: models.User) -> str:
                 goal.carried_over,
             ]
         )
+    return out.getvalue()
+
+
+def log_csv(user: models.User) -> str:
+    """The flexibility log, one row per decision the member may see (an entry without
+    decisions has one row of its own), newest entry first."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "happened_on",
+            "event",
+            "kind",
+            "quarter",
+            "raised_by",
+            "state",
+            "look_again_on",
+            "goal",
+            "decision",
+            "reason",
+            "decision_state",
+        ]
+    )
+    entries = flexibility.entries(user)
+    decisions = flexibility.decisions([entry.id for entry in entries], user)
+    for entry in entries:
+        head = [
+            entry.happened_on,
+            _cell(entry.event),
+            entry.kind,
+            _cell(entry.quarter.name),
+            _cell(entry.raised_by.display_name if entry.raised_by else ""),
+            entry.state,
+            entry.look_again_on,
+        ]
+        for decision in decisions[entry.id] or [None]:
+            if decision is None:
+                writer.writerow([*head, "", "", "", ""])
+                continue
+            title = decision.goal.title if decision.goal else ""
+            writer.writerow(
+                [*head, _cell(title), decision.action, _cell(decision.reason), decision.state]
+            )
     return out.getvalue()
 
 
