@@ -25,7 +25,8 @@ from sqlalchemy import select
 
 from goalmap import create_app
 from goalmap.extensions import db
-from goalmap.models import Invite, SharedValue
+from goalmap.flexibility import service as flexibility
+from goalmap.models import FlexEntry, Invite, SharedValue, User
 
 SECRET_TITLE, SECRET_NOTES = "Therapy on Tuesdays", "about my father"
 OK, LOGIN, PUBLIC = "ok", "login", "public"
@@ -193,8 +194,6 @@ def world(app, alex, sam):
     shared = make_goal(app, quarter, shared_lane(app, alex), stage, title="Our trip")
     allocation = allocate(app, secret, alex, hours="2", note=SECRET_NOTES)
     with app.app_context():
-        from goalmap.models import User
-
         invite, token = Invite.issue(
             db.session.get(User, alex.id).partnership, db.session.get(User, alex.id), 7
         )
@@ -206,6 +205,11 @@ def world(app, alex, sam):
     entry, (_private, proposal) = raise_entry(
         app, alex, quarter, [(secret, "pause"), (shared, "pause")], event="A new job"
     )
+    # An agreed entry too, whose page lists what it paused: the crawl below visits it.
+    agreed, _ids = raise_entry(app, alex, quarter, [(secret, "pause")], event="Still tired")
+    with app.app_context():
+        flexibility.respond(db.session.get(FlexEntry, agreed), db.session.get(User, sam.id), "", [])
+        db.session.commit()
     return {
         "quarter": quarter.id,
         "next": nxt.id,

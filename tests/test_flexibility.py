@@ -399,3 +399,17 @@ def test_the_log_as_csv_holds_what_the_member_may_see(app, plan, alex_client, sa
     ]
     alex_rows = alex_client.get("/export-log.csv").get_data(as_text=True)
     assert "Therapy" in alex_rows
+
+
+def test_looking_again_resumes_only_what_the_member_may_see(app, plan, alex_client, sam_client):
+    entry_id = raise_entry(
+        alex_client,
+        {plan["therapy"]: "pause", plan["trip"]: "pause"},
+        look_again_on=TODAY.isoformat(),
+    )
+    sam_client.post(f"/flexibility/{entry_id}/respond", data={})
+    page = sam_client.get(f"/flexibility/{entry_id}").get_data(as_text=True)
+    assert "Therapy" not in page and "Our trip" in page
+    sam_client.post(f"/flexibility/{entry_id}/follow-up", data={"note": "", "resume": "y"})
+    assert status(app, plan["trip"]) == "active"
+    assert status(app, plan["therapy"]) == "paused"  # Alex's private goal is Alex's to resume

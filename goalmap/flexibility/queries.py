@@ -141,10 +141,11 @@ def due(user: User, today: date) -> list[FlexEntry]:
     ).all()
 
 
-def still_paused(entry: FlexEntry) -> list[Goal]:
-    """The goals the entry paused that are paused still."""
+def still_paused(entry: FlexEntry, user: User) -> list[Goal]:
+    """The goals the entry paused that are paused still, of those ``user`` may see (the
+    partner's private goal is theirs to resume)."""
     return db.session.scalars(
-        select(Goal)
+        scoped(Goal, user=user)
         .join(FlexDecision, FlexDecision.goal_id == Goal.id)
         .where(
             FlexDecision.entry_id == entry.id,

@@ -141,7 +141,7 @@ def _entry_page(entry: FlexEntry, status: int = 200, respond_form=None, rows=Non
         follow_up=follow_ups.get(entry.id),
         follow_up_form=FollowUpForm(formdata=None),
         due=entry.is_agreed and entry.look_again_on <= date.today(),
-        paused=queries.still_paused(entry) if entry.is_agreed else [],
+        paused=queries.still_paused(entry, current_user) if entry.is_agreed else [],
     ), status
 
 

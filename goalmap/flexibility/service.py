@@ -285,7 +285,7 @@ def withdraw_decision(decision: FlexDecision, entry: FlexEntry, user: User) -> N
 def follow_up(entry: FlexEntry, user: User, note: str, resume: bool) -> bool:
     """Look again at an agreed entry: what happened since, and (``resume``) the goals it
     paused made active again. False when someone looked again at it first."""
-    paused = queries.still_paused(entry) if resume else []
+    paused = queries.still_paused(entry, user) if resume else []
     record = FlexFollowUp(
         partnership_id=entry.partnership_id,
         entry_id=entry.id,
