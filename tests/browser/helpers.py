@@ -167,3 +167,13 @@ def reveal_drafts(*pages) -> None:
         session_step(page, "My goals")
         page.get_by_role("button", name="I'm ready").click()
         page.wait_for_selector("#flashes .flash")
+
+
+def start_quarter(*pages) -> None:
+    """Every partner agrees to the quarter on screen, so it becomes active."""
+    for page in pages:
+        page.goto("/")
+        page.get_by_role("link", name="Continue the goal-mapping session").click()
+        session_step(page, "Agree and start")
+        page.get_by_role("button", name="I agree").click()
+    pages[-1].wait_for_selector("#board")

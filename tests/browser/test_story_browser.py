@@ -1,16 +1,6 @@
 """A quarter's record, done as one fact, and a goal's story, in two partners' browsers."""
 
-from helpers import add_goal, card, cell, drag, partners, screenshot, session_step, settled
-
-
-def start_quarter(*pages) -> None:
-    """Every partner agrees to the quarter on screen, so it becomes active."""
-    for page in pages:
-        page.goto("/")
-        page.get_by_role("link", name="Continue the goal-mapping session").click()
-        session_step(page, "Agree and start")
-        page.get_by_role("button", name="I agree").click()
-    pages[-1].wait_for_selector("#board")
+from helpers import add_goal, card, cell, drag, partners, screenshot, settled, start_quarter
 
 
 def test_done_is_one_fact_and_the_partner_cheers_from_the_story(new_page):
