@@ -413,3 +413,18 @@ def test_looking_again_resumes_only_what_the_member_may_see(app, plan, alex_clie
     sam_client.post(f"/flexibility/{entry_id}/follow-up", data={"note": "", "resume": "y"})
     assert status(app, plan["trip"]) == "active"
     assert status(app, plan["therapy"]) == "paused"  # Alex's private goal is Alex's to resume
+
+
+def test_a_correction_is_a_new_entry_that_refers_to_the_agreed_one(
+    app, plan, alex_client, sam_client
+):
+    entry_id = raise_entry(alex_client, {plan["trip"]: "pause"})
+    sam_client.post(f"/flexibility/{entry_id}/respond", data={})
+    page = alex_client.get(f"/flexibility/{entry_id}").get_data(as_text=True)
+    assert f"/flexibility/new?corrects={entry_id}" in page
+    form = entry_form({}, event="Not a new job: a new team")
+    response = alex_client.post(f"/flexibility/new?corrects={entry_id}", data=form)
+    correction = int(response.headers["Location"].rsplit("/", 1)[1])
+    assert load(app, FlexEntry, correction).refers_to_id == entry_id
+    assert load(app, FlexEntry, entry_id).event == "Sam's new job"  # the record stands
+    assert "Corrects" in alex_client.get(f"/flexibility/{correction}").get_data(as_text=True)

@@ -90,14 +90,17 @@ def new():
     if quarter is None or quarter.state != "active":
         flash("Re-planning bends the current quarter's plan; start a quarter first.", "info")
         return redirect(url_for(".log"))
+    corrects = id_arg("corrects")  # a correction is a new entry that refers to the old one
+    corrected = get_or_404(FlexEntry, corrects) if corrects else None
     form = EntryForm()
     rows, rows_status = _decision_forms(_decidable(quarter)), None
     if not form.is_submitted():
         form.happened_on.data = date.today()
     elif _all_valid(form, decisions := _decisions(rows)):
         try:
+            values = {**form.values(), "refers_to_id": corrected.id if corrected else None}
             entry = service.raise_entry(
-                current_user, quarter, form.values(), form.impact.data or "", decisions
+                current_user, quarter, values, form.impact.data or "", decisions
             )
         except service.Stale as stale:
             db.session.rollback()
@@ -111,7 +114,13 @@ def new():
     number, steps = service.protocol_steps(current_user)
     status = rows_status or (422 if form.is_submitted() else 200)
     return render_template(
-        "flexibility/new.html", form=form, rows=rows, quarter=quarter, steps=steps, number=number
+        "flexibility/new.html",
+        form=form,
+        rows=rows,
+        quarter=quarter,
+        steps=steps,
+        number=number,
+        corrected=corrected,
     ), status
 
 
