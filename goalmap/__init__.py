@@ -20,6 +20,7 @@ AREAS = (
     "planning",
     "resources",
     "flexibility",
+    "contracts",
     "transfer",
     "demo",
 )

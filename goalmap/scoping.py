@@ -18,7 +18,15 @@ from flask_login import current_user
 from sqlalchemy import Integer, Select, bindparam, case, func, literal, or_, select
 
 from goalmap.extensions import db
-from goalmap.models import MAX_INTEGER, FlexDecision, Goal, User
+from goalmap.models import (
+    MAX_INTEGER,
+    Contract,
+    ContractCheckIn,
+    ContractTerms,
+    FlexDecision,
+    Goal,
+    User,
+)
 
 
 class BoundViewer:
@@ -55,10 +63,28 @@ def scoped(
         stmt = stmt.where(model.deleted_at.is_(None))
     if model is Goal:
         stmt = stmt.where(_visible(user))
+    if model is Contract:
+        stmt = stmt.where(_contract_visible(user))
+    if model in (ContractTerms, ContractCheckIn):
+        visible = select(Contract.id).where(
+            Contract.partnership_id == user.partnership_id, _contract_visible(user)
+        )
+        stmt = stmt.where(model.contract_id.in_(visible))
     if model is FlexDecision:  # a decision names its goal: only a goal the member may see
         visible = select(Goal.id).where(Goal.partnership_id == user.partnership_id, _visible(user))
         stmt = stmt.where(FlexDecision.goal_id.is_(None) | FlexDecision.goal_id.in_(visible))
     return stmt
+
+
+def _contract_visible(user: User | BoundViewer):
+    """A contract is its owner's, and the partner's too unless it is on a private goal
+    the owner did not choose to show."""
+    open_goals = select(Goal.id).where(Goal.is_private.is_(False))
+    return or_(
+        Contract.owner_id == user.id,
+        Contract.shown_to_partner.is_(True),
+        Contract.goal_id.in_(open_goals),
+    )
 
 
 def _visible(user: User | BoundViewer):

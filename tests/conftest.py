@@ -16,6 +16,7 @@ from factories import (
     lane_of,
     logged_in,
     make_config,
+    make_contract,
     make_goal,
     make_quarter,
     make_user,
@@ -147,7 +148,10 @@ def world(app, alex, sam):
         ids = {"invite": invite.id, "value": value.id, "token": token}
     note = allocate(app, shared, alex, hours="3")
     entry, (decision,) = raise_entry(app, alex, quarter, [(shared, "pause")])
+    contract, check_in = make_contract(app, personal, witness=sam, check_in=True)
     return {
+        "contract": contract,
+        "check_in": check_in,
         "entry": entry,
         "decision": decision,
         **ids,

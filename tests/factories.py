@@ -6,6 +6,7 @@ from datetime import date
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
+from goalmap.contracts import service as contracts
 from goalmap.extensions import db
 from goalmap.flexibility import service as flexibility
 from goalmap.models import FlexDecision, Goal, Invite, Lane, Partnership, Quarter, Stage, User
@@ -294,3 +295,28 @@ def raise_entry(app, user, quarter, decisions=(), **values):
             .order_by(FlexDecision.created_at)
         ).all()
         return entry.id, ids
+
+
+def make_contract(app, goal, witness=None, check_in: bool = False, **choices):
+    """A contract on ``goal`` (its owner's), signed by ``witness`` when given, with one
+    check-in when asked; the contract's and the check-in's ids."""
+    from datetime import timedelta
+
+    with app.app_context():
+        goal_row = db.session.get(Goal, goal.id)
+        owner = db.session.get(User, goal_row.owner_id)
+        today = date.today()
+        terms = contracts.Terms(
+            "Two modules a month",
+            "The certificate",
+            "Cover two evenings",
+            "weekly",
+            today - timedelta(days=1),
+            today + timedelta(days=60),
+        )
+        contract = contracts.make(goal_row, owner, terms, choices.get("shown", False))
+        if witness is not None:
+            contracts.sign(contract, db.session.get(User, witness.id), 1)
+        row = contracts.check_in(contract, owner, 40, "Going well") if check_in else None
+        db.session.commit()
+        return contract.id, row.id if row else None

@@ -14,6 +14,7 @@ from factories import (
     lane_of,
     logged_in,
     make_config,
+    make_contract,
     make_goal,
     make_quarter,
     make_user,
@@ -26,7 +27,7 @@ from sqlalchemy import select
 from goalmap import create_app
 from goalmap.extensions import db
 from goalmap.flexibility import service as flexibility
-from goalmap.models import FlexEntry, Invite, SharedValue, User
+from goalmap.models import ContractTerms, FlexEntry, Invite, SharedValue, User
 
 SECRET_TITLE, SECRET_NOTES = "Therapy on Tuesdays", "about my father"
 OK, LOGIN, PUBLIC = "ok", "login", "public"
@@ -159,6 +160,40 @@ MATRIX = {
         {},
         {"anonymous": LOGIN, "stranger": 404, "partner": 409, "owner": 409},
     ),
+    "contracts.index": ("GET", "/contracts", None, OWN_ONLY),
+    "contracts.new": ("GET", "/goals/{personal}/contract", None, PERSONAL),
+    "contracts.show": ("GET", "/contracts/{contract}", None, SHARED),
+    # A contract on a private goal, not shown to the partner, is its owner's alone.
+    "contracts.renegotiate": (
+        "GET",
+        "/contracts/{secret_contract}/renegotiate",
+        None,
+        PRIVATE_ONLY,
+    ),
+    "contracts.sign": (
+        "POST",
+        "/contracts/{draft_contract}/sign",
+        {"seen": "1"},
+        {"anonymous": LOGIN, "stranger": 404, "partner": OK, "owner": 409},
+    ),
+    "contracts.check_in": (
+        "POST",
+        "/contracts/{secret_contract}/check-ins",
+        {"progress": "10"},
+        {"anonymous": LOGIN, "stranger": 404, "partner": 404, "owner": 409},
+    ),
+    "contracts.encourage": (
+        "POST",
+        "/contract-check-ins/{check_in}/encourage",
+        {"words": "Go on"},
+        {"anonymous": LOGIN, "stranger": 404, "partner": OK, "owner": 409},
+    ),
+    "contracts.close": (
+        "POST",
+        "/contracts/{secret_contract}/discard",
+        {"seen": "1"},
+        PRIVATE_ONLY,
+    ),
     "transfer.export_json": ("GET", "/export.json", None, OWN_ONLY),
     "transfer.export_csv": ("GET", "/export.csv", None, OWN_ONLY),
     "transfer.export_log_csv": ("GET", "/export-log.csv", None, OWN_ONLY),
@@ -205,6 +240,18 @@ def world(app, alex, sam):
     entry, (_private, proposal) = raise_entry(
         app, alex, quarter, [(secret, "pause"), (shared, "pause")], event="A new job"
     )
+    # A contract the partner witnesses, with a check-in; another on the private goal,
+    # kept to its owner (its terms hold the secret's words).
+    contract, check_in = make_contract(app, personal, witness=sam, check_in=True)
+    secret_contract, _none = make_contract(app, secret)
+    reading = make_goal(app, quarter, lane_of(app, alex), stage, title="Alex reads")
+    draft_contract, _none = make_contract(app, reading)
+    with app.app_context():
+        terms = db.session.scalar(
+            select(ContractTerms).where(ContractTerms.contract_id == secret_contract)
+        )
+        terms.commitment = SECRET_NOTES
+        db.session.commit()
     # An agreed entry too, whose page lists what it paused: the crawl below visits it.
     agreed, _ids = raise_entry(app, alex, quarter, [(secret, "pause")], event="Still tired")
     with app.app_context():
@@ -226,6 +273,10 @@ def world(app, alex, sam):
         "alex_lane": lane_of(app, alex).id,
         "entry": entry,
         "proposal": proposal,
+        "contract": contract,
+        "check_in": check_in,
+        "secret_contract": secret_contract,
+        "draft_contract": draft_contract,
     }
 
 

@@ -14,6 +14,7 @@ from wtforms.validators import Length
 from goalmap import AREAS
 from goalmap.auth.forms import LoginForm, RegisterForm
 from goalmap.board.forms import NameForm, QuarterForm
+from goalmap.contracts.forms import CheckInForm, CloseForm, EncourageForm, TermsForm
 from goalmap.extensions import db
 from goalmap.fields import Form
 from goalmap.flexibility.forms import (
@@ -26,6 +27,9 @@ from goalmap.flexibility.forms import (
 from goalmap.goals.forms import CommentForm, GoalForm
 from goalmap.models import (
     Allocation,
+    Contract,
+    ContractCheckIn,
+    ContractTerms,
     FlexDecision,
     FlexEntry,
     FlexFollowUp,
@@ -268,6 +272,12 @@ STORED_IN = {
     (DecisionForm, "reason"): [FlexDecision.reason],
     (FollowUpForm, "note"): [FlexFollowUp.note],
     (ProtocolForm, "steps"): [ProtocolVersion.steps_text],
+    (TermsForm, "commitment"): [ContractTerms.commitment],
+    (TermsForm, "success"): [ContractTerms.success],
+    (TermsForm, "support"): [ContractTerms.support],
+    (CheckInForm, "note"): [ContractCheckIn.note],
+    (EncourageForm, "words"): [ContractCheckIn.encouragement],
+    (CloseForm, "reflection"): [Contract.reflection],
 }
 # Text fields never stored as typed: passwords (hashed), and values the server checks
 # against what it knows (a version, a decision, a direction, a status).

@@ -21,8 +21,12 @@ import test_concurrency as scenes
 from factories import (
     PASSWORD,
     cell_positions,
+    lane_of,
+    load,
     logged_in,
     make_config,
+    make_contract,
+    make_goal,
 )
 from sqlalchemy import func, select
 
@@ -31,6 +35,9 @@ from goalmap.extensions import db
 from goalmap.flexibility import service as flexibility
 from goalmap.models import (
     Allocation,
+    Contract,
+    ContractCheckIn,
+    ContractTerms,
     FlexAcknowledgement,
     FlexEntry,
     FlexFollowUp,
@@ -304,6 +311,58 @@ def one_protocol_version(app, world, _responses) -> None:
         assert count(ProtocolVersion) == 1
 
 
+def sams_goal(app, world) -> dict:
+    quarter, sam = load(app, Quarter, world["quarter"]), load(app, User, world["sam_id"])
+    return {"sams_goal": make_goal(app, quarter, lane_of(app, sam), title="Sam practises").id}
+
+
+def one_open_contract(app, world, _responses) -> None:
+    with app.app_context():
+        assert count(Contract, Contract.goal_id == world["sams_goal"]) == 1
+
+
+def draft_contract(app, world) -> dict:
+    """A draft on a live goal of Alex's without a contract (the world's deleted one, back)."""
+    with app.app_context():
+        db.session.get(Goal, world["deleted"]).deleted_at = None
+        db.session.commit()
+    contract, _none = make_contract(app, load(app, Goal, world["deleted"]))
+    return {"draft": contract}
+
+
+def signed_once(app, world, _responses) -> None:
+    with app.app_context():
+        assert db.session.get(Contract, world["draft"]).state == "active"
+        assert db.session.get(Contract, world["draft"]).version == 2
+
+
+def one_pending_version(app, world, _responses) -> None:
+    with app.app_context():
+        numbers = db.session.scalars(
+            select(ContractTerms.number).where(ContractTerms.contract_id == world["contract"])
+        ).all()
+        assert sorted(numbers) == [1, 2]
+
+
+def check_ins_kept(app, world, _responses) -> None:
+    with app.app_context():
+        assert (
+            count(ContractCheckIn, ContractCheckIn.contract_id == world["contract"]) == 1 + AT_ONCE
+        )
+
+
+def encouraged_once(app, world, _responses) -> None:
+    with app.app_context():
+        words = db.session.get(ContractCheckIn, world["check_in"]).encouragement
+        assert words in {f"Go {i}" for i in range(AT_ONCE)}
+
+
+def completed_once(app, world, _responses) -> None:
+    with app.app_context():
+        contract = db.session.get(Contract, world["contract"])
+        assert (contract.state, contract.version) == ("completed", 3)
+
+
 NAMES = [{"lane-{lane}-name": f"Ours {i}"} for i in range(AT_ONCE)]
 
 RACES: dict[str, Race | Callable] = {
@@ -436,6 +495,57 @@ RACES: dict[str, Race | Callable] = {
         by=("alex", "sam") * 2,
         answers=[302, 409, 409, 409],
         holds=one_protocol_version,
+    ),
+    # Contracts: one open contract per goal, one signature, one encouragement, one close.
+    "contracts.new": Race(
+        "/goals/{sams_goal}/contract",
+        {
+            "commitment": "Practise",
+            "success": "A song",
+            "support": "",
+            "cadence": "weekly",
+            "starts_on": "2027-01-05",
+            "ends_on": "2027-03-01",
+        },
+        by=("sam",) * AT_ONCE,
+        holds=one_open_contract,
+        setup=sams_goal,
+    ),
+    "contracts.sign": Race(
+        "/contracts/{draft}/sign",
+        {"seen": "1"},
+        by=("sam",) * AT_ONCE,
+        answers=[302, 409, 409, 409],
+        holds=signed_once,
+        setup=draft_contract,
+    ),
+    "contracts.renegotiate": Race(
+        "/contracts/{contract}/renegotiate",
+        {
+            "commitment": "Less",
+            "success": "Still",
+            "support": "",
+            "cadence": "monthly",
+            "starts_on": "2027-01-05",
+            "ends_on": "2027-03-01",
+        },
+        answers=[302, 409, 409, 409],
+        holds=one_pending_version,
+    ),
+    "contracts.check_in": Race(
+        "/contracts/{contract}/check-ins", {"progress": "50"}, holds=check_ins_kept
+    ),
+    "contracts.encourage": Race(
+        "/contract-check-ins/{check_in}/encourage",
+        [{"words": f"Go {i}"} for i in range(AT_ONCE)],
+        by=("sam",) * AT_ONCE,
+        holds=encouraged_once,
+    ),
+    "contracts.close": Race(
+        "/contracts/{contract}/complete",
+        {"seen": "2"},
+        answers=[302, 409, 409, 409],
+        holds=completed_once,
     ),
     # Last write wins, whole: what one request sent, never a mix and never an error.
     "board.rename_lane": Race("/lanes/{lane}", NAMES, holds=lane_named),

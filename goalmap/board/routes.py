@@ -19,6 +19,7 @@ from flask_wtf.csrf import generate_csrf
 from goalmap.board import bp, queries, service
 from goalmap.board.forms import DoneStageForm, NameForm, OrderForm, QuarterForm
 from goalmap.board.queries import Board
+from goalmap.contracts import service as contracts
 from goalmap.extensions import db, htmx
 from goalmap.flexibility import queries as flexibility
 from goalmap.models import Lane, Quarter, Stage, next_quarter
@@ -100,9 +101,15 @@ def show(quarter_id: int):
     if htmx:
         response = make_response(render_template("board/_board.html", board=board))
     else:
-        due = flexibility.due(current_user, date.today())
         response = make_response(
-            render_template("board/show.html", board=board, quarters=quarters, due=due)
+            render_template(
+                "board/show.html",
+                board=board,
+                quarters=quarters,
+                due=flexibility.due(current_user, date.today()),
+                contracts_due=contracts.due(current_user),
+                today=current_user.partnership.today(),
+            )
         )
     response.headers["Vary"] = "HX-Request"
     if etag:

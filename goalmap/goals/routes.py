@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from goalmap.board import queries as board
 from goalmap.board.queries import Board
+from goalmap.contracts import queries as contracts
 from goalmap.database import lock_board
 from goalmap.extensions import db, htmx
 from goalmap.goals import bp, queries, service
@@ -244,6 +245,7 @@ def _story(goal: Goal, form: CommentForm | None = None, status: int = 200):
         "notes": queries.current_notes(goal, current_user),
         "carried_from": queries.carried_from(goal, current_user),
         "continuation": queries.continuation(goal, current_user),
+        "contracts": contracts.contracts(current_user, goal_id=goal.id),
         "form": form or CommentForm(formdata=None),  # empty, even after a comment
         "dialog": bool(htmx),
     }

@@ -9,6 +9,14 @@ from goalmap.models.allocations import (
     per_quarter,
 )
 from goalmap.models.base import MAX_INTEGER, utcnow
+from goalmap.models.commitments import (
+    CADENCES,
+    CONTRACT_STATES,
+    Contract,
+    ContractCheckIn,
+    ContractTerms,
+    next_after,
+)
 from goalmap.models.life_events import (
     ACTIONS,
     DEFAULT_PROTOCOL,
@@ -52,8 +60,10 @@ from goalmap.models.story import GoalComment, GoalEvent
 
 __all__ = [
     "ACTIONS",
+    "CADENCES",
     "CHOSEN_STATUSES",
     "COLOURS",
+    "CONTRACT_STATES",
     "DEFAULT_PROTOCOL",
     "DEFAULT_SHARED_LANE",
     "DEFAULT_STAGES",
@@ -69,6 +79,9 @@ __all__ = [
     "Allocation",
     "AppendOnly",
     "Availability",
+    "Contract",
+    "ContractCheckIn",
+    "ContractTerms",
     "FlexAcknowledgement",
     "FlexDecision",
     "FlexEntry",
@@ -90,6 +103,7 @@ __all__ = [
     "email_key",
     "hash_token",
     "may_change",
+    "next_after",
     "next_quarter",
     "per_quarter",
     "utcnow",

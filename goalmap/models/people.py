@@ -3,7 +3,8 @@
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, bindparam, update
@@ -40,10 +41,16 @@ class Partnership(db.Model):
     carry_over_prompt: Mapped[int] = mapped_column(default=2)
     drop_prompt: Mapped[int] = mapped_column(default=2)
     shared_share_prompt: Mapped[int] = mapped_column(default=60)  # percent of available hours
+    # Where the partners live: check-ins fall due by this zone's calendar.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
 
     members: Mapped[list["User"]] = relationship(
         back_populates="partnership", order_by="User.id", lazy="selectin"
     )
+
+    def today(self) -> date:
+        """Today's date where the partners live."""
+        return datetime.now(ZoneInfo(self.time_zone)).date()
 
     @classmethod
     def touch(cls, *ids: int) -> None:

@@ -157,6 +157,38 @@ SECTIONS = (
         {"entry": (models.FlexEntry, "entry_id"), "user": (models.User, "user_id")},
     ),
     (
+        "contracts",
+        models.Contract,
+        ("state", "shown_to_partner", "reflection", "version", "created_at", "closed_at"),
+        {"goal": (models.Goal, "goal_id"), "owner": (models.User, "owner_id")},
+    ),
+    (
+        "contract_terms",
+        models.ContractTerms,
+        (
+            "number",
+            "commitment",
+            "success",
+            "support",
+            "cadence",
+            "starts_on",
+            "ends_on",
+            "created_at",
+            "signed_at",
+        ),
+        {"contract": (models.Contract, "contract_id"), "signed_by": (models.User, "signed_by_id")},
+    ),
+    (
+        "contract_check_ins",
+        models.ContractCheckIn,
+        ("on_day", "progress", "note", "created_at", "encouragement", "encouraged_at"),
+        {
+            "contract": (models.Contract, "contract_id"),
+            "user": (models.User, "user_id"),
+            "encouraged_by": (models.User, "encouraged_by_id"),
+        },
+    ),
+    (
         "goal_events",
         models.GoalEvent,
         ("kind", "note", "created_at"),
@@ -183,9 +215,19 @@ ADDED_LATER = frozenset(
         "flex_decisions",
         "flex_acknowledgements",
         "flex_follow_ups",
+        "contracts",
+        "contract_terms",
+        "contract_check_ins",
     }
 )
-PARTNERSHIP_FIELDS = ("name", "currency", "carry_over_prompt", "drop_prompt", "shared_share_prompt")
+PARTNERSHIP_FIELDS = (
+    "name",
+    "currency",
+    "carry_over_prompt",
+    "drop_prompt",
+    "shared_share_prompt",
+    "time_zone",
+)
 # What a placeholder for another member's private goal keeps.
 HIDDEN_FIELDS = ("status", "position", "carried_over", "deleted_at")
 HIDDEN_REFS = ("quarter", "lane", "stage", "owner")
@@ -228,6 +270,8 @@ def export_partnership(user: models.User) -> dict:
             elif section == "goals":  # a placeholder: where it sits, never what it says
                 row = _row(record, HIDDEN_FIELDS, {k: refs[k] for k in HIDDEN_REFS}, keys)
                 row["hidden"] = True
+            elif section == "contracts":  # shown to this member by its owner (scoped)
+                row = _row(record, fields, refs, keys)
             elif section == "allocations":  # its numbers count; its note is content
                 row = {**_row(record, fields, refs, keys), "note": ""}
             else:  # events and comments say what the goal is about

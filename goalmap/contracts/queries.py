@@ -1,0 +1,68 @@
+"""The statements of the contracts area, all through ``scoped``: a contract on a private
+goal the owner did not show is the owner's alone, with its terms and check-ins."""
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from goalmap.extensions import db
+from goalmap.models import Contract, ContractCheckIn, Goal, User
+from goalmap.scoping import scoped
+
+
+def contracts(
+    user: User, owner: int | None = None, state: str | None = None, goal_id: int | None = None
+) -> list[Contract]:
+    stmt = scoped(Contract, user=user)
+    if goal_id:
+        stmt = stmt.where(Contract.goal_id == goal_id)
+    if owner:
+        stmt = stmt.where(Contract.owner_id == owner)
+    if state:
+        stmt = stmt.where(Contract.state == state)
+    return db.session.scalars(stmt.order_by(Contract.created_at.desc())).all()
+
+
+def open_contract(goal: Goal, user: User) -> Contract | None:
+    return db.session.scalar(
+        scoped(Contract, user=user).where(
+            Contract.goal_id == goal.id, Contract.state.in_(("draft", "active"))
+        )
+    )
+
+
+def check_ins(contract_ids, user: User) -> dict[int, list[ContractCheckIn]]:
+    rows = db.session.scalars(
+        scoped(ContractCheckIn, user=user)
+        .where(ContractCheckIn.contract_id.in_(contract_ids))
+        .order_by(ContractCheckIn.on_day, ContractCheckIn.created_at)
+    ).all()
+    out: dict[int, list[ContractCheckIn]] = {contract_id: [] for contract_id in contract_ids}
+    for row in rows:
+        out[row.contract_id].append(row)
+    return out
+
+
+def last_days(contract_ids, user: User) -> dict[int, date]:
+    """The day of each contract's last check-in, in one query."""
+    visible = scoped(ContractCheckIn, user=user).where(
+        ContractCheckIn.contract_id.in_(contract_ids)
+    )
+    rows = db.session.execute(
+        select(ContractCheckIn.contract_id, func.max(ContractCheckIn.on_day))
+        .where(ContractCheckIn.id.in_(visible.with_only_columns(ContractCheckIn.id)))
+        .group_by(ContractCheckIn.contract_id)
+    ).all()
+    return dict(rows)
+
+
+def active_of(user: User) -> list[Contract]:
+    """The active contracts the member may see (for what falls due)."""
+    return db.session.scalars(scoped(Contract, user=user).where(Contract.state == "active")).all()
+
+
+def goal_as_seen(contract: Contract, user: User) -> Goal | None:
+    """The contract's goal as the member may see it (None: another's private goal)."""
+    return db.session.scalar(
+        scoped(Goal, user=user, include_deleted=True).where(Goal.id == contract.goal_id)
+    )
