@@ -77,6 +77,12 @@ MATRIX = {
     "partnership.settings": ("GET", "/settings", None, OWN_ONLY),
     "partnership.rename": ("POST", "/settings/partnership", {"name": "Us"}, OWN_ONLY),
     "partnership.colour": ("POST", "/settings/colour", {"colour": "#047857"}, OWN_ONLY),
+    "partnership.time_zone": (
+        "POST",
+        "/settings/time-zone",
+        {"time_zone": "Europe/Berlin"},
+        OWN_ONLY,
+    ),
     "partnership.create_invite": ("POST", "/invites", {}, OWN_ONLY),
     "partnership.revoke_invite": ("POST", "/invites/{invite}/revoke", {}, SHARED),
     "partnership.join_page": ("GET", "/join/{token}", None, OPEN_TO_ALL),

@@ -243,3 +243,14 @@ def test_contracts_travel_in_the_export_and_come_back_the_same(
         db.engine.dispose()
     first.pop("exported_at"), again.pop("exported_at")
     assert json.dumps(again, sort_keys=True) == json.dumps(first, sort_keys=True)
+
+
+def test_the_time_zone_is_chosen_in_settings_and_refuses_what_is_no_zone(app, alex, alex_client):
+    assert (
+        alex_client.post("/settings/time-zone", data={"time_zone": "Mars/Olympus"}).status_code
+        == 422
+    )
+    assert (
+        alex_client.post("/settings/time-zone", data={"time_zone": "Asia/Tokyo"}).status_code == 302
+    )
+    assert load(app, Partnership, alex.partnership_id).time_zone == "Asia/Tokyo"

@@ -90,6 +90,7 @@ FORMS = {
     "goals.cheer": ("/goals/{shared}/cheers", {}),
     "partnership.rename": ("/settings/partnership", {"name": "Us"}),
     "partnership.colour": ("/settings/colour", {"colour": "#047857"}),
+    "partnership.time_zone": ("/settings/time-zone", {"time_zone": "Europe/Berlin"}),
     "partnership.create_invite": ("/invites", {}),
     "partnership.revoke_invite": ("/invites/{invite}/revoke", {}),
     "partnership.join_accept": (

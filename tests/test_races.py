@@ -563,6 +563,12 @@ RACES: dict[str, Race | Callable] = {
         "/settings/colour",
         [{"colour": c} for c in ("#047857", "#b45309", "#047857", "#b45309")],
     ),
+    "partnership.time_zone": Race(
+        "/settings/time-zone",
+        [{"time_zone": zone} for zone in ("Europe/Berlin", "Asia/Tokyo") * 2],
+        by=("alex", "sam") * 2,
+        holds=column_of(Partnership.time_zone, {"Europe/Berlin", "Asia/Tokyo"}),
+    ),
     "resources.prompts": Race(
         "/settings/prompts",
         [

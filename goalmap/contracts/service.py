@@ -195,14 +195,12 @@ def due(user: User) -> list[tuple[Contract, date]]:
 
 
 def chart(check_ins: list[ContractCheckIn], terms: ContractTerms | None, width=240, height=60):
-    """Points of a small progress chart: days across the terms, progress up."""
+    """The points of a small progress chart: days across the terms, progress up."""
     if not check_ins or terms is None:
-        return ""
+        return []
     span = max((terms.ends_on - terms.starts_on).days, 1)
 
     def x(day: date) -> float:
         return round(min(max((day - terms.starts_on).days / span, 0), 1) * width, 1)
 
-    return " ".join(
-        f"{x(c.on_day)},{round(height - c.progress / 100 * height, 1)}" for c in check_ins
-    )
+    return [(x(row.on_day), round(height - row.progress / 100 * height, 1)) for row in check_ins]

@@ -1,4 +1,6 @@
-from wtforms import BooleanField, PasswordField, RadioField, StringField
+from zoneinfo import available_timezones
+
+from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
@@ -10,6 +12,17 @@ from goalmap.passwords import check_password
 class PartnershipForm(Form):
     name = StringField(
         "Partnership name", filters=[strip], validators=[DataRequired(), Length(max=120)]
+    )
+
+
+# Every zone the system knows, by name; a partnership lives in one of them.
+TIME_ZONES = sorted(available_timezones())
+
+
+class TimeZoneForm(Form):
+    time_zone = SelectField(
+        "Your time zone (check-ins fall due by its calendar)",
+        choices=[SelectChoice(zone, zone.replace("_", " ")) for zone in TIME_ZONES],
     )
 
 
