@@ -21,6 +21,7 @@ AREAS = (
     "resources",
     "flexibility",
     "contracts",
+    "weekly",
     "transfer",
     "demo",
 )

@@ -16,6 +16,7 @@ from functools import cache
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import Integer, Select, bindparam, case, func, literal, or_, select
+from sqlalchemy.orm import aliased
 
 from goalmap.extensions import db
 from goalmap.models import (
@@ -26,6 +27,7 @@ from goalmap.models import (
     FlexDecision,
     Goal,
     User,
+    WeeklyAnswer,
 )
 
 
@@ -70,6 +72,10 @@ def scoped(
             Contract.partnership_id == user.partnership_id, _contract_visible(user)
         )
         stmt = stmt.where(model.contract_id.in_(visible))
+    if model is WeeklyAnswer:  # a partner's answers show once the member gave theirs
+        own = aliased(WeeklyAnswer)
+        weeks = select(own.week_of).where(own.user_id == user.id)
+        stmt = stmt.where(or_(WeeklyAnswer.user_id == user.id, WeeklyAnswer.week_of.in_(weeks)))
     if model is FlexDecision:  # a decision names its goal: only a goal the member may see
         visible = select(Goal.id).where(Goal.partnership_id == user.partnership_id, _visible(user))
         stmt = stmt.where(FlexDecision.goal_id.is_(None) | FlexDecision.goal_id.in_(visible))

@@ -28,6 +28,7 @@ from goalmap import create_app
 from goalmap.extensions import db
 from goalmap.flexibility import service as flexibility
 from goalmap.models import ContractTerms, FlexEntry, Invite, SharedValue, User
+from goalmap.weekly import service as weekly
 
 SECRET_TITLE, SECRET_NOTES = "Therapy on Tuesdays", "about my father"
 OK, LOGIN, PUBLIC = "ok", "login", "public"
@@ -77,10 +78,10 @@ MATRIX = {
     "partnership.settings": ("GET", "/settings", None, OWN_ONLY),
     "partnership.rename": ("POST", "/settings/partnership", {"name": "Us"}, OWN_ONLY),
     "partnership.colour": ("POST", "/settings/colour", {"colour": "#047857"}, OWN_ONLY),
-    "partnership.time_zone": (
+    "partnership.calendar": (
         "POST",
-        "/settings/time-zone",
-        {"time_zone": "Europe/Berlin"},
+        "/settings/calendar",
+        {"time_zone": "Europe/Berlin", "week_starts_on": "0"},
         OWN_ONLY,
     ),
     "partnership.create_invite": ("POST", "/invites", {}, OWN_ONLY),
@@ -200,6 +201,8 @@ MATRIX = {
         {"seen": "1"},
         PRIVATE_ONLY,
     ),
+    "weekly.week": ("GET", "/weekly", None, OWN_ONLY),
+    "weekly.prompts": ("GET", "/weekly/prompts", None, OWN_ONLY),
     "transfer.export_json": ("GET", "/export.json", None, OWN_ONLY),
     "transfer.export_csv": ("GET", "/export.csv", None, OWN_ONLY),
     "transfer.export_log_csv": ("GET", "/export-log.csv", None, OWN_ONLY),
@@ -257,6 +260,11 @@ def world(app, alex, sam):
             select(ContractTerms).where(ContractTerms.contract_id == secret_contract)
         )
         terms.commitment = SECRET_NOTES
+        db.session.commit()
+    # Alex's answers for this week, sealed from Sam, who has not answered.
+    with app.app_context():
+        member = db.session.get(User, alex.id)
+        weekly.answer(member, ["How are you?"], [SECRET_NOTES], 2)
         db.session.commit()
     # An agreed entry too, whose page lists what it paused: the crawl below visits it.
     agreed, _ids = raise_entry(app, alex, quarter, [(secret, "pause")], event="Still tired")

@@ -247,10 +247,15 @@ def test_contracts_travel_in_the_export_and_come_back_the_same(
 
 def test_the_time_zone_is_chosen_in_settings_and_refuses_what_is_no_zone(app, alex, alex_client):
     assert (
-        alex_client.post("/settings/time-zone", data={"time_zone": "Mars/Olympus"}).status_code
+        alex_client.post(
+            "/settings/calendar", data={"time_zone": "Mars/Olympus", "week_starts_on": "0"}
+        ).status_code
         == 422
     )
     assert (
-        alex_client.post("/settings/time-zone", data={"time_zone": "Asia/Tokyo"}).status_code == 302
+        alex_client.post(
+            "/settings/calendar", data={"time_zone": "Asia/Tokyo", "week_starts_on": "6"}
+        ).status_code
+        == 302
     )
     assert load(app, Partnership, alex.partnership_id).time_zone == "Asia/Tokyo"

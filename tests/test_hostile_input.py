@@ -39,6 +39,7 @@ from goalmap.models import (
     GoalEvent,
     Lane,
     Partnership,
+    PromptVersion,
     ProtocolVersion,
     Quarter,
     SharedValue,
@@ -48,6 +49,7 @@ from goalmap.models import (
 from goalmap.partnership.forms import PartnershipForm
 from goalmap.planning.forms import ReviewForm
 from goalmap.resources.forms import AllocationForm
+from goalmap.weekly.forms import QuestionsForm
 
 XSS = [
     "<script>alert(1)</script>",
@@ -278,6 +280,7 @@ STORED_IN = {
     (CheckInForm, "note"): [ContractCheckIn.note],
     (EncourageForm, "words"): [ContractCheckIn.encouragement],
     (CloseForm, "reflection"): [Contract.reflection],
+    (QuestionsForm, "prompts"): [PromptVersion.prompts_text],
 }
 # Text fields never stored as typed: passwords (hashed), and values the server checks
 # against what it knows (a version, a decision, a direction, a status).

@@ -90,7 +90,10 @@ FORMS = {
     "goals.cheer": ("/goals/{shared}/cheers", {}),
     "partnership.rename": ("/settings/partnership", {"name": "Us"}),
     "partnership.colour": ("/settings/colour", {"colour": "#047857"}),
-    "partnership.time_zone": ("/settings/time-zone", {"time_zone": "Europe/Berlin"}),
+    "partnership.calendar": (
+        "/settings/calendar",
+        {"time_zone": "Europe/Berlin", "week_starts_on": "0"},
+    ),
     "partnership.create_invite": ("/invites", {}),
     "partnership.revoke_invite": ("/invites/{invite}/revoke", {}),
     "partnership.join_accept": (
@@ -177,6 +180,8 @@ FORMS = {
         "/contracts/{contract}/release",
         {"seen": "2", "goal_done": "y", "reflection": "Learned"},
     ),
+    "weekly.week": ("/weekly", {"replies-0": "Fine", "replies-1": "", "energy": "3"}),
+    "weekly.prompts": ("/weekly/prompts", {"prompts": "How was it?", "seen": "0"}),
     "resources.allocations": (
         "/goals/{shared}/allocations",
         {

@@ -48,12 +48,14 @@ from goalmap.models import (
     Lane,
     Partnership,
     PlanningSeat,
+    PromptVersion,
     ProtocolVersion,
     Quarter,
     SharedValue,
     Stage,
     User,
     UserSession,
+    WeeklyAnswer,
 )
 
 AT_ONCE = 4
@@ -363,6 +365,16 @@ def completed_once(app, world, _responses) -> None:
         assert (contract.state, contract.version) == ("completed", 3)
 
 
+def answered_once(app, world, _responses) -> None:
+    with app.app_context():
+        assert count(WeeklyAnswer, WeeklyAnswer.user_id == world["alex_id"]) == 1
+
+
+def one_prompt_version(app, world, _responses) -> None:
+    with app.app_context():
+        assert count(PromptVersion) == 1
+
+
 NAMES = [{"lane-{lane}-name": f"Ours {i}"} for i in range(AT_ONCE)]
 
 RACES: dict[str, Race | Callable] = {
@@ -563,11 +575,27 @@ RACES: dict[str, Race | Callable] = {
         "/settings/colour",
         [{"colour": c} for c in ("#047857", "#b45309", "#047857", "#b45309")],
     ),
-    "partnership.time_zone": Race(
-        "/settings/time-zone",
-        [{"time_zone": zone} for zone in ("Europe/Berlin", "Asia/Tokyo") * 2],
+    "partnership.calendar": Race(
+        "/settings/calendar",
+        [
+            {"time_zone": zone, "week_starts_on": "6"}
+            for zone in ("Europe/Berlin", "Asia/Tokyo") * 2
+        ],
         by=("alex", "sam") * 2,
         holds=column_of(Partnership.time_zone, {"Europe/Berlin", "Asia/Tokyo"}),
+    ),
+    # The weekly check-in: one answer per partner and week, one version of the questions.
+    "weekly.week": Race(
+        "/weekly",
+        [{"replies-0": f"Answer {i}", "energy": "3"} for i in range(AT_ONCE)],
+        holds=answered_once,
+    ),
+    "weekly.prompts": Race(
+        "/weekly/prompts",
+        [{"prompts": f"Question {i}", "seen": "0"} for i in range(AT_ONCE)],
+        by=("alex", "sam") * 2,
+        answers=[302, 409, 409, 409],
+        holds=one_prompt_version,
     ),
     "resources.prompts": Race(
         "/settings/prompts",

@@ -26,6 +26,7 @@ from goalmap.models import Lane, Quarter, Stage, next_quarter
 from goalmap.planning.service import plan_after
 from goalmap.scoping import get_or_404
 from goalmap.views import open_quarter
+from goalmap.weekly import service as weekly
 
 
 @bp.get("/healthz")
@@ -108,6 +109,7 @@ def show(quarter_id: int):
                 quarters=quarters,
                 due=flexibility.due(current_user, date.today()),
                 contracts_due=contracts.due(current_user),
+                week_due=weekly.due(current_user),
                 today=current_user.partnership.today(),
             )
         )

@@ -55,6 +55,7 @@ from goalmap.models.quarters import (
     may_change,
     next_quarter,
 )
+from goalmap.models.reflections import DEFAULT_PROMPTS, PromptVersion, WeeklyAnswer
 from goalmap.models.seats import PlanningSeat
 from goalmap.models.story import GoalComment, GoalEvent
 
@@ -64,6 +65,7 @@ __all__ = [
     "CHOSEN_STATUSES",
     "COLOURS",
     "CONTRACT_STATES",
+    "DEFAULT_PROMPTS",
     "DEFAULT_PROTOCOL",
     "DEFAULT_SHARED_LANE",
     "DEFAULT_STAGES",
@@ -94,12 +96,14 @@ __all__ = [
     "Lane",
     "Partnership",
     "PlanningSeat",
+    "PromptVersion",
     "ProtocolVersion",
     "Quarter",
     "SharedValue",
     "Stage",
     "User",
     "UserSession",
+    "WeeklyAnswer",
     "email_key",
     "hash_token",
     "may_change",

@@ -43,6 +43,7 @@ class Partnership(db.Model):
     shared_share_prompt: Mapped[int] = mapped_column(default=60)  # percent of available hours
     # Where the partners live: check-ins fall due by this zone's calendar.
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    week_starts_on: Mapped[int] = mapped_column(default=0)  # 0 Monday … 6 Sunday
 
     members: Mapped[list["User"]] = relationship(
         back_populates="partnership", order_by="User.id", lazy="selectin"
@@ -51,6 +52,12 @@ class Partnership(db.Model):
     def today(self) -> date:
         """Today's date where the partners live."""
         return datetime.now(ZoneInfo(self.time_zone)).date()
+
+    def week_of(self, day: date | None = None) -> date:
+        """The first day of the week ``day`` (default: today) is in, by this partnership's
+        calendar."""
+        day = day or self.today()
+        return day - timedelta(days=(day.weekday() - self.week_starts_on) % 7)
 
     @classmethod
     def touch(cls, *ids: int) -> None:

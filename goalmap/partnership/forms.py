@@ -19,10 +19,20 @@ class PartnershipForm(Form):
 TIME_ZONES = sorted(available_timezones())
 
 
-class TimeZoneForm(Form):
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class CalendarForm(Form):
+    """Where the partners live and how their week runs: check-ins follow it."""
+
     time_zone = SelectField(
-        "Your time zone (check-ins fall due by its calendar)",
+        "Your time zone",
         choices=[SelectChoice(zone, zone.replace("_", " ")) for zone in TIME_ZONES],
+    )
+    week_starts_on = SelectField(
+        "Your week starts on",
+        coerce=int,
+        choices=[SelectChoice(index, day) for index, day in enumerate(DAYS)],
     )
 
 

@@ -8,7 +8,7 @@ from goalmap.board.forms import NameForm
 from goalmap.extensions import db
 from goalmap.models import Invite, SharedValue, utcnow
 from goalmap.partnership import bp, queries, service
-from goalmap.partnership.forms import ColourForm, ConfirmForm, PartnershipForm, TimeZoneForm
+from goalmap.partnership.forms import CalendarForm, ColourForm, ConfirmForm, PartnershipForm
 from goalmap.partnership.service import EmailTaken, InviteGone, JoinRefused
 from goalmap.scoping import get_or_404
 from goalmap.security import new_account_limit
@@ -21,7 +21,7 @@ def _settings_page(status: int = 200, **forms):
     context = {
         "partnership_form": PartnershipForm(obj=user.partnership),
         "colour_form": ColourForm(colour=user.colour),
-        "time_zone_form": TimeZoneForm(obj=user.partnership),
+        "calendar_form": CalendarForm(obj=user.partnership),
         "lane_form": NameForm(prefix="lane"),
         "stage_form": NameForm(prefix="stage"),
         "value_form": NameForm(prefix="value"),
@@ -54,16 +54,16 @@ def rename():
     return redirect(url_for(".settings"))
 
 
-@bp.post("/settings/time-zone")
+@bp.post("/settings/calendar")
 @login_required
-def time_zone():
-    """Say where you live: dates such as a check-in's follow its calendar."""
-    form = TimeZoneForm()
+def calendar():
+    """Say where you live and when your week starts: check-ins fall due by them."""
+    form = CalendarForm()
     if not form.validate_on_submit():
-        return _settings_page(422, time_zone_form=form)
-    current_user.partnership.time_zone = form.time_zone.data
+        return _settings_page(422, calendar_form=form)
+    form.populate_obj(current_user.partnership)
     db.session.commit()
-    flash("Time zone saved.", "success")
+    flash("Calendar saved.", "success")
     return redirect(url_for(".settings"))
 
 

@@ -189,6 +189,20 @@ SECTIONS = (
         },
     ),
     (
+        "prompt_versions",
+        models.PromptVersion,
+        ("number", "prompts_text", "created_at"),
+        {"created_by": (models.User, "created_by_id")},
+    ),
+    (
+        # A partner's answers for a week they have not answered are not theirs to
+        # export (``scoped``): sealed, as on the page.
+        "weekly_answers",
+        models.WeeklyAnswer,
+        ("week_of", "prompts_json", "answers_json", "energy", "created_at"),
+        {"user": (models.User, "user_id")},
+    ),
+    (
         "goal_events",
         models.GoalEvent,
         ("kind", "note", "created_at"),
@@ -218,6 +232,8 @@ ADDED_LATER = frozenset(
         "contracts",
         "contract_terms",
         "contract_check_ins",
+        "prompt_versions",
+        "weekly_answers",
     }
 )
 PARTNERSHIP_FIELDS = (
@@ -227,6 +243,7 @@ PARTNERSHIP_FIELDS = (
     "drop_prompt",
     "shared_share_prompt",
     "time_zone",
+    "week_starts_on",
 )
 # What a placeholder for another member's private goal keeps.
 HIDDEN_FIELDS = ("status", "position", "carried_over", "deleted_at")
