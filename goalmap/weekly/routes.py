@@ -25,8 +25,11 @@ def week():
         replies = [entry.data or "" for entry in form.replies][: len(asked)]
         if service.answer(current_user, asked, replies, form.energy_level()):
             db.session.commit()
+            everyone = service.everyone_answered(current_user)
             flash(
-                "Thank you. Your answers are shown to your partner once they give theirs.",
+                "Thank you. Here are both your answers."
+                if everyone
+                else "Thank you. Your partner sees your answers once they give theirs.",
                 "success",
             )
         else:

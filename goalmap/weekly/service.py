@@ -43,3 +43,9 @@ def answer(user: User, asked: list[str], replies: list[str], energy: int | None)
 def due(user: User) -> bool:
     """Whether ``user`` has not answered this week yet."""
     return user.id not in queries.answered(user, user.partnership.week_of())
+
+
+def everyone_answered(user: User) -> bool:
+    """Whether every member has answered this week (so the answers are open to all)."""
+    answered = queries.answered(user, user.partnership.week_of())
+    return answered >= {member.id for member in user.partnership.members}
