@@ -89,25 +89,28 @@ def goal_editable(goal, user_id: int | None = None, read_only: bool = False) -> 
     return may_change(goal.owner_id, current_user.id if user_id is None else user_id)
 
 
-def goal_items(goals, read_only: bool) -> Markup:
+def goal_items(goals, read_only: bool, check_in_goals=frozenset()) -> Markup:
     """The goals of one cell as list items, as the signed-in member may see and change
     them, from the cache where they were drawn before. ``goals`` are rows (tuples of the
-    goal's shown columns), as the board reads them."""
+    goal's shown columns), as the board reads them; ``check_in_goals``, the goals whose
+    development contract waits for a check-in."""
     macro = current_app.jinja_env.get_template("goals/_goal.html").module.item
     user_id = current_user.id
     if current_app.jinja_env.auto_reload:  # templates may change while serving
         return Markup("").join(
-            macro(goal, goal_editable(goal, user_id, read_only)) for goal in goals
+            macro(goal, goal_editable(goal, user_id, read_only), goal.id in check_in_goals)
+            for goal in goals
         )
     cache = current_app.extensions["goalmap_goal_items"]
     prefix = request.script_root
     out = []
     for goal in goals:
-        key = (prefix, tuple(goal), goal_editable(goal, user_id, read_only))
+        due = goal.id in check_in_goals
+        key = (prefix, tuple(goal), goal_editable(goal, user_id, read_only), due)
         with cache.lock:
             html = cache.drawn.get(key)
         if html is None:
-            html = macro(goal, key[2])
+            html = macro(goal, key[2], due)
             with cache.lock:
                 cache.drawn[key] = html
         out.append(html)

@@ -173,10 +173,13 @@ def test_check_ins_fall_due_by_the_cadence_and_clear_when_done(
     contract_id = draft(alex_client, goals["course"])
     sign(sam_client, contract_id)
     board = alex_client.get("/").headers["Location"]
-    assert "Check-ins due" in alex_client.get(board).get_data(as_text=True)  # started yesterday
+    page = alex_client.get(board).get_data(as_text=True)
+    assert "Check-ins due" in page  # the terms started yesterday
+    assert "Check-in due" in page.split(f'id="goal-{goals["course"].id}"')[1].split("</article>")[0]
     assert "Check-ins due" in sam_client.get(board).get_data(as_text=True)
     alex_client.post(f"/contracts/{contract_id}/check-ins", data={"progress": "10"})
-    assert "Check-ins due" not in alex_client.get(board).get_data(as_text=True)
+    page = alex_client.get(board).get_data(as_text=True)
+    assert "Check-ins due" not in page and "Check-in due" not in page
     page = alex_client.get("/contracts").get_data(as_text=True)
     nxt = load(app, Partnership, alex.partnership_id).today() + timedelta(days=7)
     assert f"next check-in {nxt:%-d %b}" in page

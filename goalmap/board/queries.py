@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, bindparam, func, select
 
+from goalmap.contracts import queries as contracts
 from goalmap.extensions import db
 from goalmap.models import Goal, Lane, Quarter, Stage, User
 from goalmap.resources.service import Load, shown_loads
@@ -95,6 +96,7 @@ class Board:
     stages: list[Stage]
     cells: dict = field(default_factory=lambda: defaultdict(list))
     loads: list[Load] = field(default_factory=list)
+    contracts_due: list = field(default_factory=list)  # (contract, day) pairs
 
     @classmethod
     def load(cls, quarter: Quarter, user: User) -> "Board":
@@ -104,7 +106,13 @@ class Board:
         for goal in db.session.execute(GOALS, viewer(user, quarter_id=quarter.id)):
             board.cells[goal.lane_id, goal.stage_id].append(goal)
         board.loads = shown_loads(quarter, user)
+        board.contracts_due = contracts.due(user)
         return board
+
+    @property
+    def check_in_goals(self) -> frozenset[int]:
+        """The goals whose contract waits for a check-in: their cards say so."""
+        return frozenset(contract.goal_id for contract, _day in self.contracts_due)
 
     def cell(self, lane: Lane, stage: Stage) -> list:
         return self.cells.get((lane.id, stage.id), [])

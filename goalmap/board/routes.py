@@ -19,7 +19,6 @@ from flask_wtf.csrf import generate_csrf
 from goalmap.board import bp, queries, service
 from goalmap.board.forms import DoneStageForm, NameForm, OrderForm, QuarterForm
 from goalmap.board.queries import Board
-from goalmap.contracts import service as contracts
 from goalmap.extensions import db, htmx
 from goalmap.flexibility import queries as flexibility
 from goalmap.models import Lane, Quarter, Stage, next_quarter
@@ -108,7 +107,7 @@ def show(quarter_id: int):
                 board=board,
                 quarters=quarters,
                 due=flexibility.due(current_user, date.today()),
-                contracts_due=contracts.due(current_user),
+                contracts_due=board.contracts_due,
                 week_due=weekly.due(current_user),
                 today=current_user.partnership.today(),
             )

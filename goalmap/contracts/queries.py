@@ -66,3 +66,18 @@ def goal_as_seen(contract: Contract, user: User) -> Goal | None:
     return db.session.scalar(
         scoped(Goal, user=user, include_deleted=True).where(Goal.id == contract.goal_id)
     )
+
+
+def due(user: User) -> list[tuple[Contract, date]]:
+    """The active contracts the member may see whose check-in day has come (the longest
+    overdue first), by the partnership's calendar."""
+    active = active_of(user)
+    last = last_days([contract.id for contract in active], user)
+    today = user.partnership.today()
+    days = [(contract, contract.next_check_in(last.get(contract.id))) for contract in active]
+    return sorted(((c, day) for c, day in days if day and day <= today), key=lambda p: p[1])
+
+
+def due_goal_ids(user: User) -> frozenset[int]:
+    """The goals whose contract waits for a check-in: their cards say so."""
+    return frozenset(contract.goal_id for contract, _day in due(user))

@@ -3,7 +3,9 @@ from flask_login import current_user, login_required
 
 from goalmap.contracts import bp, queries, service
 from goalmap.contracts.forms import CheckInForm, CloseForm, EncourageForm, SignForm, TermsForm
+from goalmap.database import lock_board
 from goalmap.extensions import db
+from goalmap.goals import service as goals
 from goalmap.models import CADENCES, CONTRACT_STATES, Contract, ContractCheckIn, Goal
 from goalmap.scoping import get_or_404
 from goalmap.views import id_arg, writable
@@ -28,9 +30,9 @@ def index():
         "contracts/index.html",
         contracts=contracts,
         check_ins=check_ins,
-        next_days={c.id: service.next_check_in(c, last.get(c.id)) for c in contracts},
+        next_days={c.id: c.next_check_in(last.get(c.id)) for c in contracts},
         charts={c.id: service.chart(check_ins[c.id], c.current) for c in contracts},
-        due=service.due(current_user),
+        due=queries.due(current_user),
         today=current_user.partnership.today(),
         chosen={"partner": owner, "state": state},
         states=CONTRACT_STATES,
@@ -84,7 +86,7 @@ def _page(contract: Contract, status: int = 200, **forms):
         contract=contract,
         goal=goal,
         check_ins=check_ins,
-        next_day=service.next_check_in(contract, last),
+        next_day=contract.next_check_in(last),
         today=contract.partnership.today(),
         chart=service.chart(check_ins, contract.current),
         check_in_form=forms.get("check_in_form") or CheckInForm(formdata=None),
@@ -182,7 +184,11 @@ def close(contract_id: int, action: str):
     seen = form.seen.data or 0
     try:
         if action == "complete":
-            service.complete(contract, current_user, seen, bool(form.goal_done.data))
+            service.complete(contract, current_user, seen)
+            goal = contract.goal
+            if form.goal_done.data and goal.status != "done" and goal.deleted_at is None:
+                lock_board(goal.quarter_id, goal)
+                goals.set_status(goal, "done", current_user, "Its contract was completed.")
         elif action == "release":
             service.release(contract, current_user, seen, form.reflection.data)
         else:

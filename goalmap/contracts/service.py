@@ -12,11 +12,9 @@ from datetime import date
 
 from sqlalchemy import update
 
-from goalmap.contracts import queries
 from goalmap.database import once
 from goalmap.extensions import db
-from goalmap.goals import service as goals
-from goalmap.models import Contract, ContractCheckIn, ContractTerms, Goal, User, next_after, utcnow
+from goalmap.models import Contract, ContractCheckIn, ContractTerms, Goal, User, utcnow
 
 
 class Refused(Exception):
@@ -130,12 +128,10 @@ def encourage(check_in_row: ContractCheckIn, contract: Contract, user: User, wor
     return answered == 1
 
 
-def complete(contract: Contract, user: User, seen: int, goal_done: bool) -> None:
-    """The owner completes an active contract; ``goal_done`` marks its goal done too."""
+def complete(contract: Contract, user: User, seen: int) -> None:
+    """The owner completes an active contract."""
     _owner_only(contract, user)
     _close(contract, seen, "completed", "active")
-    if goal_done and contract.goal.status != "done" and contract.goal.deleted_at is None:
-        goals.set_status(contract.goal, "done", user, "The contract on it was completed.")
 
 
 def release(contract: Contract, user: User, seen: int, reflection: str) -> None:
@@ -173,25 +169,6 @@ def _bump(contract: Contract, **values) -> None:
         .values(version=Contract.version + 1, **values),
         execution_options={"synchronize_session": "fetch"},
     )
-
-
-def next_check_in(contract: Contract, last_day: date | None) -> date | None:
-    """When the next check-in falls due: after the last one (on ``last_day``) by the
-    cadence in force, or on the day the terms start; None for a contract not active."""
-    terms = contract.current
-    if contract.state != "active" or terms is None:
-        return None
-    return next_after(last_day, terms.cadence) if last_day else terms.starts_on
-
-
-def due(user: User) -> list[tuple[Contract, date]]:
-    """The active contracts the member may see whose check-in day has come (overdue
-    ones first), by the partnership's calendar."""
-    active = queries.active_of(user)
-    last = queries.last_days([contract.id for contract in active], user)
-    today = user.partnership.today()
-    days = [(contract, next_check_in(contract, last.get(contract.id))) for contract in active]
-    return sorted(((c, day) for c, day in days if day and day <= today), key=lambda p: p[1])
 
 
 def chart(check_ins: list[ContractCheckIn], terms: ContractTerms | None, width=240, height=60):

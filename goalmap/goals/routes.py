@@ -92,7 +92,10 @@ def show(goal_id: int):
     goal = get_or_404(Goal, goal_id)
     if htmx:
         return render_template(
-            "goals/_goal.html", goal=goal, read_only=goal.quarter.is_read_only
+            "goals/_goal.html",
+            goal=goal,
+            read_only=goal.quarter.is_read_only,
+            check_in_due=goal.id in contracts.due_goal_ids(current_user),
         ), {"Vary": "HX-Request"}
     return redirect(_on_board(goal))
 

@@ -87,6 +87,14 @@ class Contract(PartnershipRecord, db.Model):
     def is_open(self) -> bool:
         return self.state in OPEN_CONTRACT
 
+    def next_check_in(self, last_day: date | None) -> date | None:
+        """When the next check-in falls due: after the last one (on ``last_day``) by the
+        cadence in force, or on the day the terms start; None unless active."""
+        terms = self.current
+        if self.state != "active" or terms is None:
+            return None
+        return next_after(last_day, terms.cadence) if last_day else terms.starts_on
+
 
 class ContractTerms(PartnershipRecord, db.Model):
     __tablename__ = "contract_terms"
