@@ -6,7 +6,7 @@ from sqlalchemy import update
 
 from goalmap.database import lock_partnership, once
 from goalmap.extensions import db
-from goalmap.models import Lane, Quarter, Stage, User
+from goalmap.models import Lane, Partnership, Quarter, Stage, User
 from goalmap.scoping import scoped
 
 
@@ -60,6 +60,12 @@ def choose_done_stage(user: User, stage: Stage | None) -> None:
         .values(is_done=False),
         execution_options={"synchronize_session": "fetch"},
     )
-    db.session.flush()
     if stage is not None:
-        stage.is_done = True
+        # A statement, not the loaded object: it was read before this request waited
+        # for the lock, and may still say "done" when a choice meanwhile undid it, so
+        # setting it again would look like no change and write nothing.
+        db.session.execute(
+            update(Stage).where(Stage.id == stage.id).values(is_done=True),
+            execution_options={"synchronize_session": "fetch"},
+        )
+    Partnership.touch(user.partnership_id)  # statements: the flush hook does not see them
