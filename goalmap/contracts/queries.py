@@ -2,12 +2,13 @@
 goal the owner did not show is the owner's alone, with its terms and check-ins."""
 
 from datetime import date
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from goalmap.extensions import db
 from goalmap.models import Contract, ContractCheckIn, Goal, User
-from goalmap.scoping import scoped
+from goalmap.scoping import VIEWER, scoped, viewer
 
 
 def contracts(
@@ -45,20 +46,34 @@ def check_ins(contract_ids, user: User) -> dict[int, list[ContractCheckIn]]:
 
 def last_days(contract_ids, user: User) -> dict[int, date]:
     """The day of each contract's last check-in, in one query."""
-    visible = scoped(ContractCheckIn, user=user).where(
-        ContractCheckIn.contract_id.in_(contract_ids)
-    )
-    rows = db.session.execute(
-        select(ContractCheckIn.contract_id, func.max(ContractCheckIn.on_day))
-        .where(ContractCheckIn.id.in_(visible.with_only_columns(ContractCheckIn.id)))
-        .group_by(ContractCheckIn.contract_id)
-    ).all()
+    if not contract_ids:
+        return {}
+    rows = db.session.execute(_last_days(), viewer(user, ids=list(contract_ids))).all()
     return dict(rows)
 
 
 def active_of(user: User) -> list[Contract]:
     """The active contracts the member may see (for what falls due)."""
-    return db.session.scalars(scoped(Contract, user=user).where(Contract.state == "active")).all()
+    return db.session.scalars(_active(), viewer(user)).all()
+
+
+# Built once (see scoping.VIEWER): the board asks for what falls due on every visit.
+@cache
+def _active():
+    return scoped(Contract, user=VIEWER).where(Contract.state == "active")
+
+
+@cache
+def _last_days():
+    visible = scoped(ContractCheckIn, user=VIEWER).with_only_columns(ContractCheckIn.id)
+    return (
+        select(ContractCheckIn.contract_id, func.max(ContractCheckIn.on_day))
+        .where(
+            ContractCheckIn.contract_id.in_(bindparam("ids", expanding=True)),
+            ContractCheckIn.id.in_(visible),
+        )
+        .group_by(ContractCheckIn.contract_id)
+    )
 
 
 def goal_as_seen(contract: Contract, user: User) -> Goal | None:
@@ -72,6 +87,8 @@ def due(user: User) -> list[tuple[Contract, date]]:
     """The active contracts the member may see whose check-in day has come (the longest
     overdue first), by the partnership's calendar."""
     active = active_of(user)
+    if not active:
+        return []
     last = last_days([contract.id for contract in active], user)
     today = user.partnership.today()
     days = [(contract, contract.next_check_in(last.get(contract.id))) for contract in active]

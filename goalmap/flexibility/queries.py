@@ -2,8 +2,9 @@
 leaves out those about another member's private goal; ``hidden_decisions`` counts them."""
 
 from datetime import date
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, bindparam, func, select
 
 from goalmap.extensions import db
 from goalmap.models import (
@@ -18,7 +19,7 @@ from goalmap.models import (
     Quarter,
     User,
 )
-from goalmap.scoping import scoped
+from goalmap.scoping import VIEWER, scoped, viewer
 
 
 def current_protocol(user: User) -> ProtocolVersion | None:
@@ -129,16 +130,21 @@ def follow_ups(entry_ids, user: User) -> dict[int, FlexFollowUp]:
 
 def due(user: User, today: date) -> list[FlexEntry]:
     """Agreed entries whose look-again date has come, with no follow-up yet."""
+    return db.session.scalars(_due(), viewer(user, today=today)).all()
+
+
+@cache  # built once (see scoping.VIEWER): the board asks on every visit
+def _due():
     answered = select(FlexFollowUp.entry_id)
-    return db.session.scalars(
-        scoped(FlexEntry, user=user)
+    return (
+        scoped(FlexEntry, user=VIEWER)
         .where(
             FlexEntry.state == "agreed",
-            FlexEntry.look_again_on <= today,
+            FlexEntry.look_again_on <= bindparam("today", type_=Date),
             FlexEntry.id.not_in(answered),
         )
         .order_by(FlexEntry.look_again_on)
-    ).all()
+    )
 
 
 def still_paused(entry: FlexEntry, user: User) -> list[Goal]:

@@ -4,11 +4,11 @@ partner's answers for a week in the database until the member has answered it to
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Date, bindparam, select
 
 from goalmap.extensions import db
 from goalmap.models import PromptVersion, User, WeeklyAnswer
-from goalmap.scoping import scoped
+from goalmap.scoping import VIEWER, scoped, viewer
 
 
 def current_prompts(user: User) -> PromptVersion | None:
@@ -25,14 +25,14 @@ def prompt_versions(user: User) -> list[PromptVersion]:
 
 def answered(user: User, week_of: date) -> set[int]:
     """Who in the partnership has answered the week (ids only, no content)."""
-    return set(
-        db.session.scalars(
-            select(WeeklyAnswer.user_id).where(
-                WeeklyAnswer.partnership_id == user.partnership_id,
-                WeeklyAnswer.week_of == week_of,
-            )
-        )
-    )
+    return set(db.session.scalars(_ANSWERED, viewer(user, week_of=week_of)))
+
+
+# Built once (see scoping.VIEWER): the board asks on every visit.
+_ANSWERED = select(WeeklyAnswer.user_id).where(
+    WeeklyAnswer.partnership_id == VIEWER.partnership_id,
+    WeeklyAnswer.week_of == bindparam("week_of", type_=Date),
+)
 
 
 def answers(user: User, limit: int = 26) -> dict[date, list[WeeklyAnswer]]:
