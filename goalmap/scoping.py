@@ -16,18 +16,24 @@ from functools import cache
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import Integer, Select, bindparam, case, func, literal, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, with_expression
 
 from goalmap.extensions import db
 from goalmap.models import (
     MAX_INTEGER,
+    Appreciation,
     Contract,
     ContractCheckIn,
     ContractTerms,
     FlexDecision,
     Goal,
+    Milestone,
     User,
     WeeklyAnswer,
+    Win,
+    WinReaction,
+    WinSeen,
+    YearlyAnswer,
 )
 
 
@@ -76,10 +82,43 @@ def scoped(
         own = aliased(WeeklyAnswer)
         weeks = select(own.week_of).where(own.user_id == user.id)
         stmt = stmt.where(or_(WeeklyAnswer.user_id == user.id, WeeklyAnswer.week_of.in_(weeks)))
+    if model is YearlyAnswer:  # revealed together: once the member gave theirs
+        own = aliased(YearlyAnswer)
+        reviews = select(own.review_id).where(own.user_id == user.id)
+        stmt = stmt.where(or_(YearlyAnswer.user_id == user.id, YearlyAnswer.review_id.in_(reviews)))
+    if model is Milestone:  # a goal's milestones are as visible as the goal
+        stmt = stmt.where(Milestone.goal_id.in_(_visible_goal_ids(user)))
+    if model is Win:
+        stmt = stmt.where(_win_visible(user)).options(
+            with_expression(Win.title, case((_win_readable(user), Win.what), else_=literal(None)))
+        )
+    if model in (Appreciation, WinReaction, WinSeen):
+        visible = select(Win.id).where(
+            Win.partnership_id == user.partnership_id, _win_visible(user)
+        )
+        stmt = stmt.where(model.win_id.in_(visible))
     if model is FlexDecision:  # a decision names its goal: only a goal the member may see
         visible = select(Goal.id).where(Goal.partnership_id == user.partnership_id, _visible(user))
         stmt = stmt.where(FlexDecision.goal_id.is_(None) | FlexDecision.goal_id.in_(visible))
     return stmt
+
+
+def _visible_goal_ids(user: User | BoundViewer) -> Select:
+    return select(Goal.id).where(Goal.partnership_id == user.partnership_id, _visible(user))
+
+
+def _win_visible(user: User | BoundViewer):
+    """A win is seen by whoever may see its goal (never a partner's draft or private
+    goal), and a private goal's win by the partner too once its owner shares it."""
+    return Win.withdrawn_at.is_(None) & (
+        Win.goal_id.in_(_visible_goal_ids(user)) | Win.shared_by_owner.is_(True)
+    )
+
+
+def _win_readable(user: User | BoundViewer):
+    """Whether ``user`` may read what a win celebrates: what they may read of its goal."""
+    readable = select(Goal.id).where(Goal.partnership_id == user.partnership_id, _readable(user))
+    return Win.goal_id.in_(readable)
 
 
 def _contract_visible(user: User | BoundViewer):

@@ -9,6 +9,14 @@ from goalmap.models.allocations import (
     per_quarter,
 )
 from goalmap.models.base import MAX_INTEGER, utcnow
+from goalmap.models.celebrations import (
+    REACTIONS,
+    WIN_KINDS,
+    Appreciation,
+    Win,
+    WinReaction,
+    WinSeen,
+)
 from goalmap.models.commitments import (
     CADENCES,
     CONTRACT_STATES,
@@ -29,6 +37,7 @@ from goalmap.models.life_events import (
     FlexImpact,
     ProtocolVersion,
 )
+from goalmap.models.milestones import Milestone
 from goalmap.models.people import (
     COLOURS,
     Invite,
@@ -56,6 +65,7 @@ from goalmap.models.quarters import (
     next_quarter,
 )
 from goalmap.models.reflections import DEFAULT_PROMPTS, PromptVersion, WeeklyAnswer
+from goalmap.models.reviews import REVIEW_QUESTIONS, YearlyAnswer, YearlyReview
 from goalmap.models.seats import PlanningSeat
 from goalmap.models.story import GoalComment, GoalEvent
 
@@ -78,8 +88,12 @@ __all__ = [
     "OPEN_STATUSES",
     "PLANNED_STATUSES",
     "QUARTER_STATES",
+    "REACTIONS",
+    "REVIEW_QUESTIONS",
+    "WIN_KINDS",
     "Allocation",
     "AppendOnly",
+    "Appreciation",
     "Availability",
     "Contract",
     "ContractCheckIn",
@@ -94,6 +108,7 @@ __all__ = [
     "GoalEvent",
     "Invite",
     "Lane",
+    "Milestone",
     "Partnership",
     "PlanningSeat",
     "PromptVersion",
@@ -104,6 +119,11 @@ __all__ = [
     "User",
     "UserSession",
     "WeeklyAnswer",
+    "Win",
+    "WinReaction",
+    "WinSeen",
+    "YearlyAnswer",
+    "YearlyReview",
     "email_key",
     "hash_token",
     "may_change",

@@ -44,6 +44,10 @@ class Partnership(db.Model):
     # Where the partners live: check-ins fall due by this zone's calendar.
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     week_starts_on: Mapped[int] = mapped_column(default=0)  # 0 Monday … 6 Sunday
+    # The day of the yearly review, chosen by the couple; unset, it is the anniversary of
+    # their first quarter.
+    review_month: Mapped[int | None]
+    review_day: Mapped[int | None]
 
     members: Mapped[list["User"]] = relationship(
         back_populates="partnership", order_by="User.id", lazy="selectin"

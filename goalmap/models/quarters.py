@@ -181,6 +181,9 @@ class Goal(PartnershipRecord, db.Model):
     )
     # Comments and cheers, counted as they are made (the board shows the count).
     comment_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Its milestones (not deleted), and how many of them are done: the card shows 3 / 5.
+    milestones_total: Mapped[int] = mapped_column(Integer, default=0)
+    milestones_done: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
