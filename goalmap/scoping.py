@@ -104,14 +104,24 @@ def scoped(
 
 
 def _visible_goal_ids(user: User | BoundViewer) -> Select:
-    return select(Goal.id).where(Goal.partnership_id == user.partnership_id, _visible(user))
+    """The goals (not deleted) ``user`` may see."""
+    return select(Goal.id).where(
+        Goal.partnership_id == user.partnership_id, Goal.deleted_at.is_(None), _visible(user)
+    )
 
 
 def _win_visible(user: User | BoundViewer):
     """A win is seen by whoever may see its goal (never a partner's draft or private
     goal), and a private goal's win by the partner too once its owner shares it."""
-    return Win.withdrawn_at.is_(None) & (
-        Win.goal_id.in_(_visible_goal_ids(user)) | Win.shared_by_owner.is_(True)
+    live = select(Goal.id).where(
+        Goal.partnership_id == user.partnership_id,
+        Goal.deleted_at.is_(None),
+        _visible(user) | Goal.is_draft.is_(False),
+    )
+    return (
+        Win.withdrawn_at.is_(None)
+        & Win.goal_id.in_(live)
+        & (Win.goal_id.in_(_visible_goal_ids(user)) | Win.shared_by_owner.is_(True))
     )
 
 

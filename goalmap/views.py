@@ -34,6 +34,17 @@ def writable(quarter: Quarter) -> Quarter:
     return quarter
 
 
+def changeable(goal):
+    """Refuse a change to a goal in a reviewed quarter, to someone else's personal goal,
+    or to a goal carried over (it goes on in the next quarter: change it there)."""
+    writable(goal.quarter)
+    if not goal.editable_by(current_user):
+        abort(403, "Only its owner can change a personal goal.")
+    if goal.status == "carried":
+        abort(409, "This goal was carried over into the next quarter; change it there.")
+    return goal
+
+
 def open_quarter(quarter: Quarter | None, endpoint: str):
     """Redirect to ``endpoint`` of ``quarter`` (the current one), or, with no quarter yet,
     to planning the first one."""

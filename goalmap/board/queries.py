@@ -32,6 +32,8 @@ GOAL_COLUMNS = (
     Goal.is_draft,
     Goal.carried_over,
     Goal.comment_count,
+    Goal.milestones_total,
+    Goal.milestones_done,
 )
 
 QUARTERS = scoped(Quarter, user=VIEWER).order_by(Quarter.starts_on.desc())

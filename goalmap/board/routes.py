@@ -21,11 +21,12 @@ from goalmap.board.forms import DoneStageForm, NameForm, OrderForm, QuarterForm
 from goalmap.board.queries import Board
 from goalmap.extensions import db, htmx
 from goalmap.flexibility import queries as flexibility
-from goalmap.models import Lane, Quarter, Stage, next_quarter
+from goalmap.models import Lane, Quarter, Stage, next_quarter, utcnow
 from goalmap.planning.service import plan_after
 from goalmap.scoping import get_or_404
 from goalmap.views import open_quarter
 from goalmap.weekly import service as weekly
+from goalmap.wins import queries as wins
 
 
 @bp.get("/healthz")
@@ -109,6 +110,8 @@ def show(quarter_id: int):
                 due=flexibility.due(current_user, date.today()),
                 contracts_due=board.contracts_due,
                 week_due=weekly.due(current_user),
+                unseen=wins.unseen(current_user, utcnow()),
+                members={member.id: member for member in current_user.partnership.members},
                 today=current_user.partnership.today(),
             )
         )

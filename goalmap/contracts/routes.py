@@ -201,5 +201,5 @@ def close(contract_id: int, action: str):
         "release": "Released, with your reflection.",
         "discard": "Draft discarded (it stays in the history).",
     }
-    flash(words[action], "success")
+    flash(words[action], "win" if action == "complete" else "success")  # a win: celebrated
     return redirect(url_for(".show", contract_id=contract.id))

@@ -15,6 +15,7 @@ from sqlalchemy import update
 from goalmap.database import once
 from goalmap.extensions import db
 from goalmap.models import Contract, ContractCheckIn, ContractTerms, Goal, User, utcnow
+from goalmap.wins import service as wins
 
 
 class Refused(Exception):
@@ -129,9 +130,11 @@ def encourage(check_in_row: ContractCheckIn, contract: Contract, user: User, wor
 
 
 def complete(contract: Contract, user: User, seen: int) -> None:
-    """The owner completes an active contract."""
+    """The owner completes an active contract: a win, celebrated once."""
     _owner_only(contract, user)
     _close(contract, seen, "completed", "active")
+    kept = contract.current.commitment if contract.current else contract.goal.title
+    wins.celebrate("contract", contract.id, contract.goal, user, kept)
 
 
 def release(contract: Contract, user: User, seen: int, reflection: str) -> None:

@@ -10,21 +10,12 @@ from goalmap.database import lock_board
 from goalmap.extensions import db, htmx
 from goalmap.goals import bp, queries, service
 from goalmap.goals.forms import CommentForm, GoalForm, MoveForm, NewGoalForm
+from goalmap.milestones import queries as milestones
+from goalmap.milestones.forms import checklist
 from goalmap.models import Goal, Lane, Quarter, Stage
 from goalmap.resources.service import quarter_loads
 from goalmap.scoping import get_or_404
-from goalmap.views import safe_next, writable
-
-
-def _editable(goal: Goal) -> Goal:
-    """Refuse a change to a reviewed quarter, to someone else's personal goal, or to a
-    goal carried over (it goes on in the next quarter: change it there)."""
-    writable(goal.quarter)
-    if not goal.editable_by(current_user):
-        abort(403, "Only its owner can change a personal goal.")
-    if goal.status == "carried":
-        abort(409, "This goal was carried over into the next quarter; change it there.")
-    return goal
+from goalmap.views import changeable, goal_editable, safe_next, writable
 
 
 def _undo_flash(goal: Goal, change: str, before: service.Place, status_before: str) -> None:
@@ -33,10 +24,14 @@ def _undo_flash(goal: Goal, change: str, before: service.Place, status_before: s
     text = f"“{goal.title}” is done." if change == "done" else f"Reopened “{goal.title}”."
     undo = url_for(".move", goal_id=goal.id)
     fields = {"lane_id": before.lane_id, "stage_id": before.stage_id, "position": before.index}
-    if change == "done" and status_before != "active":
+    if change == "done":  # a board without a done column has only the status to undo
         fields["status"] = status_before
     target = f"#goal-{goal.id}-item" if htmx else None  # without htmx: a plain form
-    flash({"text": text, "undo": undo, "fields": fields, "target": target}, "undo")
+    celebrate = change == "done"  # a win: the page plays its celebration
+    flash(
+        {"text": text, "undo": undo, "fields": fields, "target": target, "celebrate": celebrate},
+        "undo",
+    )
 
 
 def _lane_for_writing(lane_id) -> Lane:
@@ -104,7 +99,7 @@ def show(goal_id: int):
 @login_required
 def edit(goal_id: int):
     """Edit a goal in place; a save on a stale version is shown as a conflict."""
-    goal = _editable(get_or_404(Goal, goal_id))
+    goal = changeable(get_or_404(Goal, goal_id))
     form = GoalForm(obj=goal if request.method == "GET" else None)
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
@@ -160,7 +155,7 @@ def move(goal_id: int):
     goal = get_or_404(Goal, goal_id)
     form = MoveForm()
     if not form.validate_on_submit():
-        _editable(goal)
+        changeable(goal)
         if form.is_submitted():
             abort(422, "Choose a lane, a column and a position.")
         lanes, stages = board.lanes(current_user), board.stages(current_user)
@@ -171,7 +166,7 @@ def move(goal_id: int):
     stage = get_or_404(Stage, form.stage_id.data)
     # Only what places goals waits for the board: the lane and column are read before.
     lock_board(goal.quarter_id, goal)
-    _editable(goal)
+    changeable(goal)
     owner_before, lane_before, status_before = goal.owner_id, goal.lane_id, goal.status
     # Done is one fact: a move into or out of the done column changes the status too,
     # and offers to undo the move.
@@ -218,7 +213,7 @@ def move(goal_id: int):
 def move_places(goal_id: int):
     """The move form's Place choices for the lane and column chosen in it (htmx asks
     when either changes, so the choices name the goals of the cell the goal will go to)."""
-    goal = _editable(get_or_404(Goal, goal_id))
+    goal = changeable(get_or_404(Goal, goal_id))
     lane = _lane_for_writing(request.args.get("lane_id", type=int))
     stage = get_or_404(Stage, request.args.get("stage_id", type=int))
     return render_template(
@@ -240,8 +235,10 @@ def story(goal_id: int):
     return _story(goal)
 
 
-def _story(goal: Goal, form: CommentForm | None = None, status: int = 200):
+def _story(goal: Goal, form: CommentForm | None = None, status: int = 200, flashes=False):
+    editable = goal_editable(goal, read_only=goal.quarter.is_read_only)
     context = {
+        **checklist(goal, milestones.of_goal(goal, current_user), editable),
         "goal": goal,
         "events": queries.story_events(goal, current_user),
         "comments": queries.story_comments(goal, current_user),
@@ -251,6 +248,7 @@ def _story(goal: Goal, form: CommentForm | None = None, status: int = 200):
         "contracts": contracts.contracts(current_user, goal_id=goal.id),
         "form": form or CommentForm(formdata=None),  # empty, even after a comment
         "dialog": bool(htmx),
+        "flashes": flashes,
     }
     template = "goals/_story.html" if htmx else "goals/story.html"
     return render_template(template, **context), status, {"Vary": "HX-Request"}
@@ -295,11 +293,29 @@ def cheer(goal_id: int):
     return _after_comment(goal)
 
 
+@bp.post("/goals/<int:goal_id>/done")
+@login_required
+def done(goal_id: int):
+    """Mark a goal done in one step (its win is celebrated), with an undo; for htmx, the
+    goal's story again (the checklist offers this once every milestone is ticked)."""
+    goal = changeable(get_or_404(Goal, goal_id))
+    if goal.status != "done":
+        lock_board(goal.quarter_id, goal)
+        changeable(goal)  # as it is now
+        before, status_before = service.place_of(goal), goal.status
+        service.set_status(goal, "done", current_user)
+        _undo_flash(goal, "done", before, status_before)
+        db.session.commit()
+    if htmx:
+        return _story(goal, flashes=True)
+    return redirect(safe_next(_on_board(goal)))
+
+
 @bp.post("/goals/<int:goal_id>/delete")
 @login_required
 def delete(goal_id: int):
     """Delete a goal softly; the answer offers an undo."""
-    goal = _editable(get_or_404(Goal, goal_id))
+    goal = changeable(get_or_404(Goal, goal_id))
     lock_board(goal.quarter_id, goal)
     if goal.deleted_at is not None:  # deleted a moment ago, in another window
         abort(404)
@@ -319,7 +335,7 @@ def delete(goal_id: int):
 @login_required
 def restore(goal_id: int):
     """Undo a delete: the goal comes back at the end of its column."""
-    goal = _editable(get_or_404(Goal, goal_id, include_deleted=True))
+    goal = changeable(get_or_404(Goal, goal_id, include_deleted=True))
     if goal.deleted_at is not None:
         lock_board(goal.quarter_id, goal)
         goal.restore()

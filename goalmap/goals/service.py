@@ -14,6 +14,7 @@ from goalmap.board import queries as board
 from goalmap.extensions import db
 from goalmap.goals import queries
 from goalmap.models import Allocation, Goal, GoalComment, GoalEvent, Lane, Quarter, Stage, User
+from goalmap.wins import service as wins
 
 # The fields an edit can change, and how the story names them.
 EDITED_FIELDS = {
@@ -56,7 +57,17 @@ def create(
         goal.status = "done"
     elif goal.status == "done" and not stage.is_done:
         _to_column(goal, user)
+    _follow_win(goal, user, was="active")
     return goal
+
+
+def _follow_win(goal: Goal, user: User, was: str) -> None:
+    """A goal made done is a win, celebrated once; reopened, its win is withdrawn (and
+    done again, the same win comes back)."""
+    if goal.status == "done" and was != "done":
+        wins.celebrate("goal", goal.id, goal, user, goal.title)
+    elif was == "done" and goal.status != "done":
+        wins.withdraw("goal", goal.id, goal.partnership_id)
 
 
 def place_of(goal: Goal) -> Place:
@@ -85,6 +96,7 @@ def move(
     if change:
         _set(goal, "done" if change == "done" else "active")
         record(goal, change, user)
+        _follow_win(goal, user, was="active" if change == "done" else "done")
     return place, change, before
 
 
@@ -149,6 +161,7 @@ def set_status(
         record(goal, "status", user, f"{change} {note}".strip(), **trace)
     if (status == "done") != (was == "done"):
         _to_column(goal, user)
+    _follow_win(goal, user, was)
 
 
 def carry(goal: Goal, into: Quarter, user: User, shift_dates: bool = False, **trace) -> Goal:

@@ -37,7 +37,7 @@ from goalmap.models.life_events import (
     FlexImpact,
     ProtocolVersion,
 )
-from goalmap.models.milestones import Milestone
+from goalmap.models.checklists import Milestone
 from goalmap.models.people import (
     COLOURS,
     Invite,

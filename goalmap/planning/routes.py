@@ -14,6 +14,8 @@ from goalmap.resources import queries as resources
 from goalmap.resources.forms import AvailabilityForm
 from goalmap.resources.service import quarter_loads
 from goalmap.scoping import get_or_404
+from goalmap.wins import queries as wins
+from goalmap.wins.forms import cards as win_cards
 
 
 def _quarter(quarter_id: int) -> Quarter:
@@ -86,11 +88,13 @@ def _context_look_back(quarter: Quarter, review_form: ReviewForm | None = None, 
     open_goals = [g for g in goals if g.status in OPEN_STATUSES]
     changes = [e for e in flexibility.entries(current_user, previous.id) if e.state == "agreed"]
     change_ids = [e.id for e in changes]
+    wins_then = wins.of_quarter(previous, current_user)
     return _step(
         quarter,
         "look-back",
         status,
         previous=previous,
+        **win_cards(wins_then, current_user),
         open_goals=open_goals,
         outside={g.id for g in open_goals if not g.dates_fit(quarter)},
         achieved=[g for g in goals if g.status == "done"],
