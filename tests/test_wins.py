@@ -61,7 +61,11 @@ def test_a_goal_done_is_one_win_through_every_way_of_marking_it(app, alex, quart
 def test_the_undo_of_done_withdraws_the_win(app, alex, quarter, alex_client):
     goal = make_goal(app, quarter, lane_of(app, alex), stages_of(app, alex)[1])
     body = done(alex_client, goal).get_data(as_text=True)
-    undo = re.search(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', body.split('id="flashes"')[1], re.S)
+    undo = re.search(
+        r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>',
+        body.split('id="flashes"')[1],
+        re.S,
+    )
     fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', undo.group(2)))
     alex_client.post(undo.group(1), data=fields, htmx=True)
     assert load(app, Goal, goal.id).status == "active"
@@ -73,7 +77,9 @@ def test_a_completed_contract_is_a_win(app, alex, sam, quarter, alex_client):
     goal = make_goal(app, quarter, lane_of(app, alex), title="Write every day")
     contract_id, _check_in = make_contract(app, goal, witness=sam)
     contract = load(app, Contract, contract_id)
-    response = alex_client.post(f"/contracts/{contract.id}/complete", data={"seen": contract.version})
+    response = alex_client.post(
+        f"/contracts/{contract.id}/complete", data={"seen": contract.version}
+    )
     assert response.status_code == 302
     page = alex_client.get(response.location).get_data(as_text=True)
     assert "data-celebrate" in page
@@ -81,8 +87,12 @@ def test_a_completed_contract_is_a_win(app, alex, sam, quarter, alex_client):
     assert win.subject_id == contract.id and win.goal_id == goal.id
 
 
-def test_the_partner_celebrates_once_on_their_next_board(app, alex, sam, quarter, alex_client, sam_client):
-    goal = make_goal(app, quarter, shared_lane(app, alex), stages_of(app, alex)[1], title="Paint the hall")
+def test_the_partner_celebrates_once_on_their_next_board(
+    app, alex, sam, quarter, alex_client, sam_client
+):
+    goal = make_goal(
+        app, quarter, shared_lane(app, alex), stages_of(app, alex)[1], title="Paint the hall"
+    )
     done(alex_client, goal)
     board_url = f"/quarters/{quarter.id}"
     # The one who did it had the celebration already.
@@ -90,15 +100,29 @@ def test_the_partner_celebrates_once_on_their_next_board(app, alex, sam, quarter
     first = sam_client.get(board_url).get_data(as_text=True)
     assert 'id="celebrations"' in first and "“Paint the hall”" in first
     win = wins_of(app, subject_id=goal.id)[0]
-    seen = re.search(r'<form method="post" action="([^"]+)" hx-post="[^"]+" hx-trigger="load"', first)
-    assert sam_client.post(seen.group(1).replace("&amp;", "&"), data={"wins": str(win.id)}, htmx=True).status_code == 204
+    seen = re.search(
+        r'<form method="post" action="([^"]+)" hx-post="[^"]+" hx-trigger="load"', first
+    )
+    assert (
+        sam_client.post(
+            seen.group(1).replace("&amp;", "&"), data={"wins": str(win.id)}, htmx=True
+        ).status_code
+        == 204
+    )
     assert 'id="celebrations"' not in sam_client.get(board_url).get_data(as_text=True)
 
 
 def test_a_private_win_stays_with_its_owner_unless_shared_and_then_says_nothing(
     app, alex, sam, quarter, alex_client, sam_client
 ):
-    goal = make_goal(app, quarter, lane_of(app, alex), stages_of(app, alex)[1], title="Quit smoking", is_private=True)
+    goal = make_goal(
+        app,
+        quarter,
+        lane_of(app, alex),
+        stages_of(app, alex)[1],
+        title="Quit smoking",
+        is_private=True,
+    )
     done(alex_client, goal)
     win = wins_of(app, subject_id=goal.id)[0]
     board_url = f"/quarters/{quarter.id}"
@@ -109,21 +133,30 @@ def test_a_private_win_stays_with_its_owner_unless_shared_and_then_says_nothing(
     assert sam_client.get(f"/wins/{win.id}", htmx=True).status_code == 404
     assert sam_client.post(f"/wins/{win.id}/share", data={"shared": "1"}).status_code == 404
     # Its owner shares it: the partner sees a private win, never what.
-    assert alex_client.post(f"/wins/{win.id}/share", data={"shared": "1"}, htmx=True).status_code == 200
+    assert (
+        alex_client.post(f"/wins/{win.id}/share", data={"shared": "1"}, htmx=True).status_code
+        == 200
+    )
     wall = sam_client.get("/wins").get_data(as_text=True)
     (card,) = cards(wall)
     assert "A private win" in card and "Quit smoking" not in wall
     celebration = sam_client.get(board_url).get_data(as_text=True)
     assert "a private win" in celebration and "Quit smoking" not in celebration
     # Sam may appreciate it; only Alex may stop sharing it.
-    response = sam_client.post(f"/wins/{win.id}/appreciations", data={"body": "Proud of you"}, htmx=True)
+    response = sam_client.post(
+        f"/wins/{win.id}/appreciations", data={"body": "Proud of you"}, htmx=True
+    )
     assert response.status_code == 200 and "Proud of you" in response.get_data(as_text=True)
     assert sam_client.post(f"/wins/{win.id}/share", data={"shared": "0"}).status_code == 403
 
 
 def test_personal_and_shared_wins_get_the_same_markup(app, alex, sam, quarter, alex_client):
-    personal = make_goal(app, quarter, lane_of(app, alex), stages_of(app, alex)[1], title="Solo hike")
-    shared = make_goal(app, quarter, shared_lane(app, alex), stages_of(app, alex)[1], title="Trip to Rome")
+    personal = make_goal(
+        app, quarter, lane_of(app, alex), stages_of(app, alex)[1], title="Solo hike"
+    )
+    shared = make_goal(
+        app, quarter, shared_lane(app, alex), stages_of(app, alex)[1], title="Trip to Rome"
+    )
     done(alex_client, personal)
     done(alex_client, shared)
     wall = alex_client.get("/wins").get_data(as_text=True)
@@ -141,7 +174,9 @@ def test_personal_and_shared_wins_get_the_same_markup(app, alex, sam, quarter, a
 
 
 def test_the_wall_filters_and_counts(app, alex, sam, quarter, alex_client, sam_client):
-    later = make_quarter(app, alex, name="2027 Q2", starts_on=date(2027, 4, 1), ends_on=date(2027, 6, 30))
+    later = make_quarter(
+        app, alex, name="2027 Q2", starts_on=date(2027, 4, 1), ends_on=date(2027, 6, 30)
+    )
     stage = stages_of(app, alex)[1]
     done(alex_client, make_goal(app, quarter, lane_of(app, alex), stage, title="A1"))
     done(sam_client, make_goal(app, quarter, lane_of(app, sam), stage, title="S1"))
@@ -171,15 +206,26 @@ def test_reactions_turn_on_and_off_once_and_appreciation_is_for_the_partner(
     done(alex_client, goal)
     win = wins_of(app, subject_id=goal.id)[0]
     for _ in range(2):
-        sam_client.post(f"/wins/{win.id}/reactions", data={"reaction": "proud", "on": "1"}, htmx=True)
+        sam_client.post(
+            f"/wins/{win.id}/reactions", data={"reaction": "proud", "on": "1"}, htmx=True
+        )
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(WinReaction)) == 1
-    body = sam_client.post(f"/wins/{win.id}/reactions", data={"reaction": "proud", "on": "0"}, htmx=True)
+    body = sam_client.post(
+        f"/wins/{win.id}/reactions", data={"reaction": "proud", "on": "0"}, htmx=True
+    )
     assert 'aria-pressed="true"' not in body.get_data(as_text=True)
-    assert sam_client.post(f"/wins/{win.id}/reactions", data={"reaction": "boo", "on": "1"}).status_code == 422
+    assert (
+        sam_client.post(
+            f"/wins/{win.id}/reactions", data={"reaction": "boo", "on": "1"}
+        ).status_code
+        == 422
+    )
     empty = sam_client.post(f"/wins/{win.id}/appreciations", data={"body": "  "}, htmx=True)
     assert empty.status_code == 422 and "Write a few words first." in empty.get_data(as_text=True)
-    assert alex_client.post(f"/wins/{win.id}/appreciations", data={"body": "Me!"}).status_code == 403
+    assert (
+        alex_client.post(f"/wins/{win.id}/appreciations", data={"body": "Me!"}).status_code == 403
+    )
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Appreciation)) == 0
 
@@ -197,3 +243,25 @@ def test_the_look_back_starts_from_the_quarters_wins(app, alex, sam, quarter, al
     assert first_heading == f"Celebrate first: 1 win in {quarter.name}"
     (card,) = cards(step)
     assert "Garden" in card
+
+
+def test_the_balance_page_says_when_one_sides_wins_are_missing(
+    app, alex, sam, quarter, alex_client, sam_client
+):
+    later = make_quarter(app, alex, name="2027 Q2", starts_on=date(2027, 4, 1), ends_on=date(2027, 6, 30))
+    stage = stages_of(app, alex)[1]
+    for q in (quarter, later):
+        done(alex_client, make_goal(app, q, shared_lane(app, alex), stage, title=f"Ours {q.name}"))
+        done(alex_client, make_goal(app, q, lane_of(app, alex), stage, title=f"Alex {q.name}"))
+    page = alex_client.get(f"/quarters/{later.id}/balance").get_data(as_text=True)
+    assert f"No personal win for {sam.display_name} in two quarters" in page
+    assert f"No personal win for {alex.display_name}" not in page
+    assert "2 shared wins in 2027 Q1 and 2027 Q2" in page
+    # One personal win of Sam's, even a private one, and the signal is gone.
+    done(alex_client, make_goal(app, later, shared_lane(app, alex), stage))  # noise
+    sams = make_goal(app, later, lane_of(app, sam), stage, title="Quietly", is_private=True)
+    done(sam_client, sams)
+    page = alex_client.get(f"/quarters/{later.id}/balance").get_data(as_text=True)
+    assert "No personal win" not in page and "Quietly" not in page
+    # The first quarter alone is not two quarters: no signal on its page.
+    assert "No personal win" not in alex_client.get(f"/quarters/{quarter.id}/balance").get_data(as_text=True)

@@ -16,6 +16,14 @@ class MilestoneForm(Form):
     version = VersionField()
 
 
+class NewMilestoneForm(MilestoneForm):
+    title = StringField(
+        "New milestone",
+        filters=[strip],
+        validators=[DataRequired("Name the milestone."), Length(max=200)],
+    )
+
+
 class OrderForm(Form):
     direction = HiddenField(validators=[AnyOf(("up", "down"), message="Move it up or down.")])
 
@@ -27,7 +35,7 @@ def checklist(goal, milestones, editable: bool, new_milestone=None, **context) -
         "goal": goal,
         "milestones": milestones,
         "editable": editable,
-        "new_milestone": new_milestone or MilestoneForm(formdata=None),
+        "new_milestone": new_milestone or NewMilestoneForm(formdata=None),
         "milestone_form": lambda milestone: MilestoneForm(formdata=None, obj=milestone),
         **context,
     }

@@ -3,7 +3,7 @@ from flask_login import current_user, login_required
 
 from goalmap.extensions import db, htmx
 from goalmap.milestones import bp, queries, service
-from goalmap.milestones.forms import MilestoneForm, OrderForm, checklist
+from goalmap.milestones.forms import MilestoneForm, NewMilestoneForm, OrderForm, checklist
 from goalmap.models import Goal, Milestone
 from goalmap.scoping import get_or_404
 from goalmap.views import changeable, goal_editable, safe_next
@@ -36,14 +36,15 @@ def show(goal_id: int):
     goal = get_or_404(Goal, goal_id)
     if not htmx:
         return redirect(url_for("goals.story", goal_id=goal.id))
-    return _section(goal), {"Vary": "HX-Request"}
+    body, status = _section(goal)
+    return body, status, {"Vary": "HX-Request"}
 
 
 @bp.post("/goals/<int:goal_id>/milestones")
 @login_required
 def add(goal_id: int):
     goal = changeable(get_or_404(Goal, goal_id))
-    form = MilestoneForm()
+    form = NewMilestoneForm()
     if not form.validate():
         if htmx:
             return _section(goal, 422, new_milestone=form)

@@ -33,6 +33,7 @@ from goalmap.resources.queries import (
     history_quarters,
 )
 from goalmap.scoping import countable_goals, readable_title, viewer
+from goalmap.wins import queries as wins
 
 ZERO = Decimal("0")
 
@@ -263,6 +264,8 @@ def signals(quarter: Quarter, user: User, loads: list[Load]) -> list[Signal]:
                 )
             )
 
+    found += _missing_wins(quarter, user, names)
+
     available = sum((load.available_hours or ZERO for load in loads), ZERO)
     shared_hours = sum((load.shared_hours for load in loads), ZERO)
     if available and 100 * shared_hours / available > partnership.shared_share_prompt:
@@ -274,6 +277,43 @@ def signals(quarter: Quarter, user: User, loads: list[Load]) -> list[Signal]:
                 f"({percent} %, above the {partnership.shared_share_prompt} % you set).",
                 "Love means support more than presence. Keep buffer zones where each of you "
                 "can act without coordinating.",
+            )
+        )
+    return found
+
+
+def _missing_wins(quarter: Quarter, user: User, names: dict) -> list[Signal]:
+    """One side's wins missing two quarters running while the other side's happen: no
+    personal win for a partner while shared ones come, or no shared win while personal
+    ones do. The seeds ask that both be celebrated equally."""
+    two = history_quarters(user, 2, until=quarter)
+    if len(two) < 2:
+        return []
+    counted = wins.counted(user, [q.id for q in two])
+    each = [counted.get(q.id, {}) for q in two]
+    period = " and ".join(q.name for q in reversed(two))
+    shared = [counts.get(None, 0) for counts in each]
+    found = []
+    if all(shared):
+        for member_id, name in names.items():
+            if not any(counts.get(member_id, 0) for counts in each):
+                found.append(
+                    Signal(
+                        f"No personal win for {name} in two quarters",
+                        f"{sum(shared)} shared wins in {period}, and none of {name}'s own.",
+                        "Personal breakthroughs deserve the same celebration as joint "
+                        "achievements. Is there a personal goal of theirs that needs room, "
+                        "or a milestone worth marking?",
+                    )
+                )
+    personal = [sum(n for owner, n in counts.items() if owner is not None) for counts in each]
+    if all(personal) and not any(shared):
+        found.append(
+            Signal(
+                "No shared win in two quarters",
+                f"{sum(personal)} personal wins in {period}, and none you share.",
+                "Shared achievements build the story of “us”. A small joint goal with a "
+                "milestone or two gives you something to celebrate together.",
             )
         )
     return found

@@ -48,7 +48,8 @@ def show(win_id: int):
     win = get_or_404(Win, win_id)
     if not htmx:
         return redirect(url_for(".wall", _anchor=f"win-{win.id}"))
-    return _card(win), {"Vary": "HX-Request"}
+    body, status = _card(win)
+    return body, status, {"Vary": "HX-Request"}
 
 
 @bp.post("/wins/<int:win_id>/appreciations")

@@ -12,17 +12,21 @@ from goalmap.extensions import db
 from goalmap.models import Appreciation, Goal, Partnership, User, Win, WinReaction, WinSeen, utcnow
 
 
-def celebrate(kind: str, subject_id: int, goal: Goal, user: User, what: str) -> bool:
+def celebrate(
+    kind: str, subject_id: int, goal: Goal, user: User, what: str, quarter_id: int | None = None
+) -> bool:
     """``user`` completed ``what`` (a milestone, a goal or a contract, ``kind``, of id
     ``subject_id``, on ``goal``): its win, made once or brought back if it was withdrawn.
     True when this call made or brought it back: the member who did it has had its
-    celebration then; their partners have it the next time they open the board."""
+    celebration then; their partners have it the next time they open the board.
+    ``quarter_id``: the quarter the win counts in, when not its goal's (a contract kept
+    after its goal's quarter was reviewed counts in the quarter that runs)."""
     win = Win(
         partnership_id=goal.partnership_id,
         kind=kind,
         subject_id=subject_id,
         goal_id=goal.id,
-        quarter_id=goal.quarter_id,
+        quarter_id=quarter_id or goal.quarter_id,
         owner_id=goal.owner_id,
         user_id=user.id,
         what=what[:300],
