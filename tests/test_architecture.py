@@ -158,6 +158,21 @@ def test_areas_call_each_others_services_one_way():
     assert cycles == [], f"areas in a cycle: {cycles} ({edges})"
 
 
+# Areas the others call and that call no other area back: their effects end there.
+LEAVES = {"wins"}
+
+
+@pytest.mark.parametrize("leaf", sorted(LEAVES))
+def test_a_leaf_area_uses_no_other_area(leaf):
+    used = set()
+    for path in (PACKAGE / leaf).glob("*.py"):
+        for module in goalmap_modules(path):
+            parts = module.split(".")
+            if len(parts) > 1 and parts[1] in AREAS and parts[1] != leaf:
+                used.add(module)
+    assert used == set(), f"{leaf} is a leaf: it may not use {sorted(used)}"
+
+
 def test_no_two_modules_share_a_name():
     """Besides the five files of the area shape, each module name is used once, and no
     module is named like an area."""

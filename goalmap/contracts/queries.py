@@ -7,7 +7,7 @@ from functools import cache
 from sqlalchemy import bindparam, func, select
 
 from goalmap.extensions import db
-from goalmap.models import Contract, ContractCheckIn, Goal, User
+from goalmap.models import Contract, ContractCheckIn, Goal, Quarter, User
 from goalmap.scoping import VIEWER, scoped, viewer
 
 
@@ -98,3 +98,9 @@ def due(user: User) -> list[tuple[Contract, date]]:
 def due_goal_ids(user: User) -> frozenset[int]:
     """The goals whose contract waits for a check-in: their cards say so."""
     return frozenset(contract.goal_id for contract, _day in due(user))
+
+
+def running_quarter(user: User) -> Quarter | None:
+    """The partnership's active quarter, if one runs (the newest, should two)."""
+    stmt = scoped(Quarter, user=user).where(Quarter.state == "active")
+    return db.session.scalars(stmt.order_by(Quarter.starts_on.desc()).limit(1)).first()

@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import update
 
-from goalmap.board import queries as board
+from goalmap.contracts import queries
 from goalmap.database import once
 from goalmap.extensions import db
 from goalmap.models import Contract, ContractCheckIn, ContractTerms, Goal, User, utcnow
@@ -137,7 +137,7 @@ def complete(contract: Contract, user: User, seen: int) -> None:
     kept = contract.current.commitment if contract.current else contract.goal.title
     quarter = contract.goal.quarter
     if quarter.is_read_only:  # a reviewed quarter stays as it was: the win counts now
-        quarter = board.current_quarter(user) or quarter
+        quarter = queries.running_quarter(user) or quarter
     wins.celebrate("contract", contract.id, contract.goal, user, kept, quarter.id)
 
 
