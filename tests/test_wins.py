@@ -141,7 +141,7 @@ def test_a_private_win_stays_with_its_owner_unless_shared_and_then_says_nothing(
     (card,) = cards(wall)
     assert "A private win" in card and "Quit smoking" not in wall
     celebration = sam_client.get(board_url).get_data(as_text=True)
-    assert "a private win" in celebration and "Quit smoking" not in celebration
+    assert "had a private win" in celebration and "Quit smoking" not in celebration
     # Sam may appreciate it; only Alex may stop sharing it.
     response = sam_client.post(
         f"/wins/{win.id}/appreciations", data={"body": "Proud of you"}, htmx=True

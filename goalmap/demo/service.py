@@ -6,6 +6,7 @@ from decimal import Decimal
 from goalmap.auth.queries import user_by_email
 from goalmap.board import queries as board
 from goalmap.extensions import db
+from goalmap.milestones import service as milestones
 from goalmap.models import (
     Allocation,
     Availability,
@@ -197,4 +198,27 @@ def seed(today: date) -> bool:
     db.session.add_all(goals)
     db.session.flush()
     _demo_resources(quarter, goals, people)
+    _demo_milestones(goals, people)
     return True
+
+
+# (goal title, who ticks, milestones: (title, done))
+DEMO_MILESTONES = (
+    (
+        "Run a half marathon",
+        0,
+        (("Run 10 km", True), ("Run 15 km", True), ("Run 18 km", False), ("Race day", False)),
+    ),
+    ("Plan the summer trip to Lisbon", 1, (("Book flights", True), ("Find a flat", False))),
+)
+
+
+def _demo_milestones(goals: list[Goal], people: list[User]) -> None:
+    """Checklists on two goals, partly ticked: their wins are on the wall."""
+    by_title = {goal.title: goal for goal in goals}
+    for title, who, steps in DEMO_MILESTONES:
+        goal = by_title[title]
+        for step, done in steps:
+            milestone = milestones.add(goal, people[who], step, None)
+            if done:
+                milestones.tick(milestone, people[who])
