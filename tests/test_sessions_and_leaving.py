@@ -6,22 +6,28 @@ from factories import (
     lane_of,
     load,
     logged_in,
+    make_contract,
     make_goal,
+    make_milestones,
     make_quarter,
     shared_lane,
+    win_of,
 )
 from sqlalchemy import select
 
 from goalmap.extensions import db
 from goalmap.models import (
     Allocation,
+    Contract,
     Goal,
     GoalComment,
     Lane,
+    Milestone,
     Partnership,
     Quarter,
     User,
     UserSession,
+    Win,
 )
 
 
@@ -156,3 +162,21 @@ def test_the_last_member_deleting_their_account_deletes_the_partnership(app, ale
     with app.app_context():
         for model in (User, Partnership, Quarter, Goal, Lane):
             assert db.session.scalar(select(db.func.count()).select_from(model)) == 0, model
+
+
+def test_leaving_takes_a_goals_checklist_wins_and_contract_along(
+    app, alex, sam, quarter, sam_client
+):
+    goal = make_goal(app, quarter, lane_of(app, sam), title="Write a novel")
+    steps = make_milestones(app, goal, sam, ("Outline", "Draft"), ticked=("Outline",))
+    contract, _check_in = make_contract(app, goal, witness=alex, check_in=True)
+    sam_client.post("/settings/leave", data={"password": PASSWORD, "understood": "y"})
+    new_id = load(app, User, sam.id).partnership_id
+    moved_quarter = load(app, Goal, goal.id).quarter_id
+    for model, ident in ((Milestone, steps["Outline"]), (Contract, contract)):
+        assert load(app, model, ident).partnership_id == new_id
+    win = load(app, Win, win_of(app, steps["Outline"]))
+    assert (win.partnership_id, win.quarter_id) == (new_id, moved_quarter)
+    story = sam_client.get(f"/goals/{goal.id}/story").get_data(as_text=True)
+    assert "Outline" in story and "Draft" in story and "Contract (active)" in story
+    assert "Outline" in sam_client.get("/wins").get_data(as_text=True)

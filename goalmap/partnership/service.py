@@ -10,18 +10,26 @@ from goalmap.models import (
     DEFAULT_STAGES,
     DONE_STAGE,
     Allocation,
+    Appreciation,
     Availability,
+    Contract,
+    ContractCheckIn,
+    ContractTerms,
     Goal,
     GoalComment,
     GoalEvent,
     Invite,
     Lane,
+    Milestone,
     Partnership,
     PlanningSeat,
     Quarter,
     SharedValue,
     Stage,
     User,
+    Win,
+    WinReaction,
+    WinSeen,
 )
 from goalmap.partnership.queries import shared_value_named
 
@@ -146,9 +154,25 @@ def leave(user: User) -> Partnership:
         goal.stage_id = stages[goal.stage_id].id
         goal.value_id = None
     moved = [goal.id for goal in goals]
-    for model in (Allocation, GoalEvent, GoalComment):
+    for model in (Allocation, GoalEvent, GoalComment, Milestone, Contract):
         db.session.execute(
             update(model).where(model.goal_id.in_(moved)).values(partnership_id=new.id)
+        )
+    contracts = select(Contract.id).where(Contract.goal_id.in_(moved))
+    for model in (ContractTerms, ContractCheckIn):
+        db.session.execute(
+            update(model).where(model.contract_id.in_(contracts)).values(partnership_id=new.id)
+        )
+    for goal in goals:  # a goal's wins count in its quarter, in the new partnership
+        db.session.execute(
+            update(Win)
+            .where(Win.goal_id == goal.id)
+            .values(partnership_id=new.id, quarter_id=goal.quarter_id)
+        )
+    wins = select(Win.id).where(Win.goal_id.in_(moved))
+    for model in (Appreciation, WinReaction, WinSeen):
+        db.session.execute(
+            update(model).where(model.win_id.in_(wins)).values(partnership_id=new.id)
         )
     for model in (PlanningSeat, Availability):
         db.session.execute(
