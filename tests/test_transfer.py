@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from datetime import date, datetime, timedelta
 
 import flask_migrate
 import pytest
@@ -23,13 +24,43 @@ from sqlalchemy import func, select
 
 from goalmap import create_app
 from goalmap.extensions import db
-from goalmap.models import GoalComment, GoalEvent, Lane, Quarter, SharedValue, User
+from goalmap.models import (
+    REVIEW_QUESTIONS,
+    Appreciation,
+    Contract,
+    Goal,
+    GoalComment,
+    GoalEvent,
+    Lane,
+    Milestone,
+    Partnership,
+    Quarter,
+    SharedValue,
+    User,
+    Win,
+    WinReaction,
+    WinSeen,
+    YearlyAnswer,
+    YearlyReview,
+)
 from goalmap.transfer.forms import FileRefused, read_export
 from goalmap.transfer.service import (
     ADDED_LATER,
+    SECTIONS,
     ImportRefused,
     export_partnership,
     import_partnership,
+)
+
+# The sections milestones, wins and the yearly review brought.
+CELEBRATIONS = (
+    "milestones",
+    "wins",
+    "appreciations",
+    "win_reactions",
+    "wins_seen",
+    "yearly_reviews",
+    "yearly_answers",
 )
 
 
@@ -59,6 +90,10 @@ def rich(app, alex, sam):
         app, q1, lane_of(app, sam), stages[2], title='=HYPERLINK("x")', status="dropped"
     )
     make_goal(app, q2, lane_of(app, sam), stages[2], title="Deleted one", deleted_at=db.func.now())
+    party = make_goal(
+        app, q2, lane_of(app, sam), stages[0], title="Surprise party", is_private=True
+    )
+    gift = make_goal(app, q2, lane_of(app, sam), stages[1], title="Secret gift", is_private=True)
     allocate(app, trip, sam, hours="1.5", amount="1200.50", period="quarter", note="flat")
     allocate(app, secret, alex, hours="2", note="Tuesday evening sessions")
     make_available(app, q2, alex, hours="10", budget="900.00")
@@ -82,7 +117,140 @@ def rich(app, alex, sam):
             ]
         )
         db.session.commit()
+    celebrate(app, alex, sam, q1, q2, trip, secret, run, party, gift)
     return {"trip": trip, "secret": secret}
+
+
+def celebrate(app, alex, sam, q1, q2, trip, secret, run, party, gift) -> None:
+    """Milestones, wins of every kind with notes and reactions, and a kept yearly review
+    with an open one after it, written as rows (their own areas make them through pages).
+
+    Alex's private goal has a milestone, and Alex shared both its win and the goal's:
+    Sam's export holds neither the milestone nor its win (which would name it), and the
+    goal's win without what it says.
+    Sam has a private goal with a shared win and one with a win kept to himself.
+    Alex answered the open review, Sam not."""
+    moments = (datetime(2027, 4, 1, 9) + timedelta(minutes=i) for i in range(1000))
+    with app.app_context():
+        pid = alex.partnership_id
+        partnership = db.session.get(Partnership, pid)
+        partnership.review_month, partnership.review_day = 6, 30
+
+        def milestone(goal, title, position, done_by=None, **fields):
+            row = Milestone(
+                partnership_id=pid,
+                goal_id=goal.id,
+                title=title,
+                position=position,
+                created_at=next(moments),
+                **fields,
+            )
+            if done_by is not None:
+                row.done_at, row.done_by_id = next(moments), done_by.id
+            return row
+
+        flights = milestone(trip, "Book flights", 1024, done_by=sam)
+        pack = milestone(trip, "Pack light", 2048, target_on=date(2027, 5, 1), version=3)
+        dropped = milestone(trip, "Old plan", 3072, done_by=alex)
+        dropped.deleted_at = next(moments)
+        therapist = milestone(secret, "Find a therapist", 1024, done_by=alex)
+        db.session.add_all([flights, pack, dropped, therapist])
+        for goal, total, done in ((trip, 2, 1), (secret, 1, 1)):
+            row = db.session.get(Goal, goal.id)
+            row.milestones_total, row.milestones_done = total, done
+        contract = Contract(
+            partnership_id=pid,
+            goal_id=run.id,
+            owner_id=sam.id,
+            state="completed",
+            created_at=next(moments),
+            closed_at=next(moments),
+        )
+        db.session.add(contract)
+        db.session.flush()
+
+        def win(kind, subject, goal, quarter, user, what, **fields):
+            return Win(
+                partnership_id=pid,
+                kind=kind,
+                subject_id=subject.id,
+                goal_id=goal.id,
+                quarter_id=quarter.id,
+                owner_id=goal.owner_id,
+                user_id=user.id,
+                what=what,
+                created_at=next(moments),
+                **fields,
+            )
+
+        ticked = win("milestone", flights, trip, q2, sam, "Book flights")
+        undone = win("goal", trip, trip, q2, alex, "Lisbon")
+        undone.withdrawn_at = next(moments)
+        wins = [
+            ticked,
+            undone,
+            win("contract", contract, run, q1, sam, "Two modules a month"),
+            win("milestone", therapist, secret, q2, alex, "Find a therapist", shared_by_owner=True),
+            win("goal", secret, secret, q2, alex, "Therapy", shared_by_owner=True),
+            win("goal", party, party, q2, sam, "Surprise party", shared_by_owner=True),
+            win("goal", gift, gift, q2, sam, "Secret gift"),
+        ]
+        db.session.add_all(wins)
+        db.session.flush()
+        shared_secret = wins[4]
+        for model, values in (
+            (Appreciation, dict(win_id=ticked.id, author_id=alex.id, body="Cheap ones!")),
+            (Appreciation, dict(win_id=shared_secret.id, author_id=sam.id, body="Proud of you")),
+            (WinReaction, dict(win_id=ticked.id, user_id=alex.id, reaction="love")),
+            (WinReaction, dict(win_id=ticked.id, user_id=sam.id, reaction="together")),
+            (WinReaction, dict(win_id=shared_secret.id, user_id=sam.id, reaction="proud")),
+        ):
+            db.session.add(model(partnership_id=pid, created_at=next(moments), **values))
+        for win_id, user in ((ticked.id, alex), (ticked.id, sam), (shared_secret.id, sam)):
+            db.session.add(
+                WinSeen(partnership_id=pid, win_id=win_id, user_id=user.id, seen_at=next(moments))
+            )
+        questions = json.dumps(REVIEW_QUESTIONS[:2])
+        kept = YearlyReview(
+            partnership_id=pid,
+            starts_on=date(2026, 1, 1),
+            ends_on=date(2027, 1, 1),
+            state="kept",
+            questions_json=questions,
+            keep="Sunday walks",
+            change="Fewer screens",
+            version=4,
+            summary_json=json.dumps({"wins": 3}),
+            created_at=next(moments),
+            created_by_id=alex.id,
+            kept_at=next(moments),
+            kept_by_id=sam.id,
+        )
+        ahead = YearlyReview(
+            partnership_id=pid,
+            starts_on=date(2027, 1, 1),
+            ends_on=date(2028, 1, 1),
+            questions_json=questions,
+            created_at=next(moments),
+            created_by_id=sam.id,
+        )
+        db.session.add_all([kept, ahead])
+        db.session.flush()
+        for review, user, answers in (
+            (kept, alex, ["More walks", "Ours"]),
+            (kept, sam, ["Less work", "The boat"]),
+            (ahead, alex, ["Sealed from Sam", "Not yet"]),
+        ):
+            db.session.add(
+                YearlyAnswer(
+                    partnership_id=pid,
+                    review_id=review.id,
+                    user_id=user.id,
+                    answers_json=json.dumps(answers),
+                    created_at=next(moments),
+                )
+            )
+        db.session.commit()
 
 
 def exported(app, user) -> dict:
@@ -110,6 +278,7 @@ def test_an_export_imported_into_an_empty_instance_exports_the_same(
 ):
     member = {"alex": alex, "sam": sam}[who]
     first = exported(app, member)
+    assert all(first[section] for section in CELEBRATIONS)
     other = create_app(make_config("sqlite:///" + str(tmp_path / "other.sqlite")))
     with other.app_context():
         flask_migrate.upgrade()
@@ -118,9 +287,66 @@ def test_an_export_imported_into_an_empty_instance_exports_the_same(
         again = export_partnership(
             db.session.scalar(select(User).where(User.email == member.email))
         )
+        counted = {
+            title: (total, done)
+            for title, total, done in db.session.execute(
+                select(Goal.title, Goal.milestones_total, Goal.milestones_done)
+            )
+        }
         db.engine.dispose()
     first.pop("exported_at"), again.pop("exported_at")
     assert json.dumps(again, sort_keys=True) == json.dumps(first, sort_keys=True)
+    # The goals count the milestones imported, the deleted one not; a partner's private
+    # goal came without any.
+    assert counted["Lisbon"] == (2, 1) and counted["Private goal"] == (0, 0)
+    assert counted.get("Therapy", (1, 1)) == (1, 1)
+
+
+def test_milestones_wins_and_reviews_travel_as_the_member_sees_them(app, alex, rich):
+    data = exported(app, alex)
+    assert data["partnership"]["review_month"] == 6 and data["partnership"]["review_day"] == 30
+    titles = [
+        (m["title"], m["done_at"] is not None, m["deleted_at"] is not None)
+        for m in data["milestones"]
+    ]
+    assert titles == [
+        ("Book flights", True, False),
+        ("Pack light", False, False),
+        ("Old plan", True, True),
+        ("Find a therapist", True, False),
+    ]
+    keys = {
+        row["key"]: row for section in ("milestones", "goals", "contracts") for row in data[section]
+    }
+    wins = {(w["kind"], keys[w["subject"]].get("title")): w for w in data["wins"]}
+    assert wins["goal", "Lisbon"]["withdrawn_at"] is not None
+    assert wins["milestone", "Book flights"]["owner"] is None  # a shared goal's: the couple's
+    assert wins["contract", None]["title"] == "Two modules a month"
+    (placeholder,) = [w for w in data["wins"] if keys[w["goal"]]["hidden"]]
+    assert placeholder["shared_by_owner"] and "title" not in placeholder  # Sam's, shared
+    assert len(data["wins_seen"]) == 3 and len(data["win_reactions"]) == 3
+    assert [r["state"] for r in data["yearly_reviews"]] == ["kept", "open"]
+    assert len(data["yearly_answers"]) == 3  # Alex sees Sam's once Alex answered too
+
+
+def test_a_partners_private_milestones_wins_and_sealed_answers_stay_out(
+    app, alex, sam, rich, sam_client
+):
+    text = sam_client.get("/export.json").get_data(as_text=True)
+    data = json.loads(text)
+    hidden = {goal["key"] for goal in data["goals"] if goal["hidden"]}
+    assert not [m for m in data["milestones"] if m["goal"] in hidden]
+    assert "Find a therapist" not in text and "Therapy" not in text
+    (shared,) = [w for w in data["wins"] if w["goal"] in hidden]  # Alex shared it
+    assert shared["kind"] == "goal" and shared["subject"] in hidden and "title" not in shared
+    assert [a["body"] for a in data["appreciations"]] == ["Cheap ones!", "Proud of you"]
+    assert "Sealed from Sam" not in text and "More walks" in text  # answered together
+    alexs = exported(app, alex)
+    assert "Sealed from Sam" in json.dumps(alexs)  # Alex's own
+    # And the other way round: of Sam's two private goals' wins, the one Sam shared.
+    hidden = {goal["key"] for goal in alexs["goals"] if goal["hidden"]}
+    assert len(hidden) == 2 and len([w for w in alexs["wins"] if w["goal"] in hidden]) == 1
+    assert "Surprise party" not in json.dumps(alexs) and "Secret gift" not in json.dumps(alexs)
 
 
 def test_an_export_from_before_the_goal_story_still_imports(app, alex, rich, tmp_path):
@@ -143,7 +369,52 @@ def test_an_export_from_before_the_goal_story_still_imports(app, alex, rich, tmp
     assert again["flex_entries"] == [] and again["protocol_versions"] == []
     assert {stage["is_done"] for stage in again["stages"]} == {False}
     assert {comment["kind"] for comment in again["comments"]} <= {"comment"}
-    assert [g["title"] for g in again["goals"]] == [g["title"] for g in data["goals"]]
+    assert [g.get("title") for g in again["goals"]] == [g.get("title") for g in data["goals"]]
+
+
+def test_an_export_from_before_milestones_and_wins_still_imports(app, alex, rich, tmp_path):
+    data = exported(app, alex)
+    for section in CELEBRATIONS:
+        del data[section]
+    del data["partnership"]["review_month"], data["partnership"]["review_day"]
+    other = create_app(make_config("sqlite:///" + str(tmp_path / "older.sqlite")))
+    with other.app_context():
+        flask_migrate.upgrade()
+        import_partnership(read_export(json.dumps(data)), "a new long password")
+        db.session.commit()
+        again = export_partnership(db.session.scalar(select(User).where(User.email == alex.email)))
+        counters = set(db.session.execute(select(Goal.milestones_total, Goal.milestones_done)))
+        db.engine.dispose()
+    data.pop("exported_at"), again.pop("exported_at")
+    data["partnership"].update(review_month=None, review_day=None)
+    data.update({section: [] for section in CELEBRATIONS})
+    assert json.dumps(again, sort_keys=True) == json.dumps(data, sort_keys=True)
+    assert counters == {(0, 0)}
+
+
+# What the format leaves out of a partnership's tables, and why.
+LEFT_OUT = {
+    "invites": None,  # a code to join, for one person and a few days: not the couple's data
+    "users": {"password_hash", "session_token", "created_at"},  # secrets; a new account
+    "goals": {
+        "milestones_total",  # counted again from the milestones imported
+        "milestones_done",
+        "created_by_id",  # not carried yet (who of the two made a shared goal)
+    },
+    "availabilities": {"version"},  # the edit counter starts again
+}
+
+
+def test_every_table_and_column_of_a_partnership_is_in_the_format():
+    carried = {
+        model.__tablename__: {*fields, *(column for _target, column in refs.values())}
+        for _section, model, fields, refs in SECTIONS
+    }
+    for table in db.metadata.sorted_tables:
+        if "partnership_id" not in table.c or LEFT_OUT.get(table.name, ()) is None:
+            continue
+        missing = set(table.c.keys()) - {"id", "partnership_id"} - carried.get(table.name, set())
+        assert missing <= LEFT_OUT.get(table.name, set()), (table.name, missing)
 
 
 def test_import_refuses_a_used_instance_and_a_foreign_file(app, alex, rich):
@@ -261,6 +532,42 @@ def mutate_type(data):
     return '"first"', "position must be a whole number"
 
 
+def mutate_win_subject(data):
+    data["wins"][0]["subject"] = "milestones-99"
+    return '"milestones-99"', "subject must name an earlier milestones record, not 'milestones-99'"
+
+
+def mutate_win_subject_of_another_kind(data):
+    win = next(w for w in data["wins"] if w["kind"] == "contract")
+    win["kind"] = "goal"  # its subject is a contract: no goal of that key
+    return f'"subject": "{win["subject"]}"', "subject must name an earlier goals record"
+
+
+def mutate_win_kind(data):
+    data["wins"][0]["kind"] = "medal"
+    return '"medal"', "kind must be one of milestone, goal, contract"
+
+
+def mutate_reaction_twice(data):
+    data["win_reactions"].append({**data["win_reactions"][0], "key": "win_reactions-99"})
+    return '"win_reactions-99"', "the database refuses this row of win_reactions"
+
+
+def mutate_review_day(data):
+    data["partnership"]["review_day"] = 31  # in June
+    return '"review_day": 31', "review_day must be between 1 and 30"
+
+
+def mutate_answers(data):
+    data["yearly_answers"][0]["answers_json"] = "no JSON"
+    return '"no JSON"', "answers_json must hold JSON"
+
+
+def mutate_questions(data):
+    data["yearly_reviews"][0]["questions_json"] = '{"1": "Why?"}'
+    return '"{\\"1\\"', "questions_json must hold a JSON list of texts"
+
+
 @pytest.mark.parametrize(
     "mutate",
     [
@@ -273,6 +580,13 @@ def mutate_type(data):
         mutate_far_date,
         mutate_duplicate_key,
         mutate_type,
+        mutate_win_subject,
+        mutate_win_subject_of_another_kind,
+        mutate_win_kind,
+        mutate_reaction_twice,
+        mutate_review_day,
+        mutate_answers,
+        mutate_questions,
     ],
 )
 def test_a_malformed_row_is_refused_with_its_line_and_nothing_is_imported(
@@ -325,15 +639,24 @@ JSON_VALUES = st.recursive(
 )
 
 
+@pytest.mark.parametrize("among", ["every section", "celebrations"])
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(choice=st.data())
-def test_any_changed_value_imports_or_is_refused_with_nothing_written(app, export_text, choice):
+def test_any_changed_value_imports_or_is_refused_with_nothing_written(
+    app, export_text, among, choice
+):
     data = json.loads(json.dumps(export_text))
-    section = choice.draw(st.sampled_from([k for k, v in data.items() if isinstance(v, list)]))
+    sections = [k for k, v in data.items() if isinstance(v, list)] + ["partnership"]
+    if among == "celebrations":  # the newest sections, drawn more often
+        sections = [*CELEBRATIONS, "partnership"]
+    section = choice.draw(st.sampled_from(sections))
     rows = data[section]
-    if rows:
+    if section == "partnership":
+        field = choice.draw(st.sampled_from([*sorted(rows), "unknown"]))
+        rows[field] = choice.draw(JSON_VALUES)
+    elif rows:
         row = choice.draw(st.sampled_from(rows))
         field = choice.draw(st.sampled_from([*sorted(row), "unknown"]))
         row[field] = choice.draw(JSON_VALUES)

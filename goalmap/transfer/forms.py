@@ -11,6 +11,7 @@ names the row's line too (``service.import_partnership``).
 
 import json
 from bisect import bisect_right
+from calendar import monthrange
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from json.decoder import JSONArray, JSONObject
@@ -27,10 +28,15 @@ from goalmap.transfer.service import (
     HIDDEN_REFS,
     PARTNERSHIP_FIELDS,
     SECTIONS,
+    SUBJECTS,
     VERSION,
+    referred,
 )
 
 TOP_LEVEL = {"format", "version", "exported_at", "exported_by", "partnership"}
+# Text columns holding JSON the app reads back as a list of texts (the questions as they
+# were asked, the answers given); any other ``*_json`` column holds any JSON.
+JSON_LISTS = {"prompts_json", "answers_json", "questions_json"}
 
 
 class FileRefused(Exception):
@@ -93,6 +99,7 @@ def read_export(text: str) -> Row:
     for name in PARTNERSHIP_FIELDS:
         if name in partnership:
             _check_value(partnership, models.Partnership, name, partnership[name])
+    _check_review_day(partnership)
     keys: dict[str, type] = {}  # every record's key, and the model it is of
     for section, model, fields, refs in SECTIONS:
         if section not in data and section in ADDED_LATER:
@@ -131,12 +138,25 @@ def _check_row(row: Row, section: str, model, fields, refs, keys: dict) -> None:
         if name in row:
             _check_value(row, model, name, row[name])
     for name, (target, _column) in refs.items():
+        target = referred(target, row.get("kind"))
+        if target is None:  # a win's kind, which says what its subject is
+            raise FileRefused(row.line, f"kind must be one of {', '.join(SUBJECTS)}.")
         ref = row.get(name)
         if ref is not None and (not isinstance(ref, str) or keys.get(ref) is not target):
             raise FileRefused(
                 row.line, f"{name} must name an earlier {target.__tablename__} record, not {ref!r}."
             )
     keys[key] = model
+
+
+def _check_review_day(partnership: Row) -> None:
+    """The yearly review's day, when the couple chose one, is a day of the calendar."""
+    month, day = partnership.get("review_month"), partnership.get("review_day")
+    if month is not None and not 1 <= month <= 12:
+        raise FileRefused(partnership.line, "review_month must be between 1 and 12.")
+    last = monthrange(2000, month)[1] if month else 31  # 2000: a leap year, 29 February
+    if day is not None and not 1 <= day <= last:
+        raise FileRefused(partnership.line, f"review_day must be between 1 and {last}.")
 
 
 def _known_keys(row: Row, allowed: set, where: str) -> None:
@@ -165,12 +185,26 @@ def _check_value(row: Row, model, name: str, value) -> None:
             problem = f"is longer than {kind.length} characters"
         elif "\x00" in value:
             problem = "holds a NUL character"
+        elif name.endswith("_json"):
+            problem = _json_problem(value, name in JSON_LISTS)
     elif isinstance(kind, Numeric):
         problem = _number_problem(value, kind)
     elif isinstance(kind, DateTime | Date):
         problem = _time_problem(value, kind)
     if problem:
         raise FileRefused(row.line, f"{name} {problem}.")
+
+
+def _json_problem(value: str, list_of_text: bool) -> str | None:
+    try:
+        held = json.loads(value)
+    except (ValueError, RecursionError):
+        return "must hold JSON"
+    if list_of_text and not (
+        isinstance(held, list) and all(isinstance(item, str) for item in held)
+    ):
+        return "must hold a JSON list of texts"
+    return None
 
 
 def _number_problem(value, kind: Numeric) -> str | None:

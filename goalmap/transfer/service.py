@@ -2,14 +2,17 @@
 
 The export holds what the exporting member may see: another member's private goal
 comes as a placeholder (where it sits, its status and numbers) without its title,
-notes, dates or notes on what it takes; their drafts are left out. The format is
+notes, dates, milestones or notes on what it takes, and with only the wins its owner
+shared, without what they celebrate; their drafts are left out. The format is
 documented in docs/export-format.md.
 """
 
 import csv
 import io
+from collections import Counter
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 
 from sqlalchemy.exc import DataError, IntegrityError
 
@@ -22,6 +25,9 @@ from goalmap.transfer import queries
 
 FORMAT, VERSION = "goalmap-export", 1
 PRIVATE_TITLE = "Private goal"
+PRIVATE_WIN = "A private win"
+# What a win celebrates, by its kind: the section its ``subject`` names a record of.
+SUBJECTS = {kind: getattr(models, name) for kind, name in models.WIN_KINDS.items()}
 
 
 def _value(value):
@@ -219,6 +225,71 @@ SECTIONS = (
         ("kind", "body", "created_at"),
         {"goal": (models.Goal, "goal_id"), "author": (models.User, "author_id")},
     ),
+    (
+        # Deleted ones too: an undo brings them back. The goal's counts of them are
+        # not in the file; the import counts what it made.
+        "milestones",
+        models.Milestone,
+        ("title", "target_on", "position", "done_at", "version", "created_at", "deleted_at"),
+        {"goal": (models.Goal, "goal_id"), "done_by": (models.User, "done_by_id")},
+    ),
+    (
+        # Withdrawn ones too: a redo brings a win back with its notes and reactions.
+        # ``subject`` names a record of the section its ``kind`` says (SUBJECTS).
+        "wins",
+        models.Win,
+        ("kind", "title", "shared_by_owner", "created_at", "withdrawn_at"),
+        {
+            "subject": (SUBJECTS, "subject_id"),
+            "goal": (models.Goal, "goal_id"),
+            "quarter": (models.Quarter, "quarter_id"),
+            "owner": (models.User, "owner_id"),
+            "user": (models.User, "user_id"),
+        },
+    ),
+    (
+        "appreciations",
+        models.Appreciation,
+        ("body", "created_at"),
+        {"win": (models.Win, "win_id"), "author": (models.User, "author_id")},
+    ),
+    (
+        "win_reactions",
+        models.WinReaction,
+        ("reaction", "created_at"),
+        {"win": (models.Win, "win_id"), "user": (models.User, "user_id")},
+    ),
+    (
+        # Who has had a win's celebration: an imported win does not play again.
+        "wins_seen",
+        models.WinSeen,
+        ("seen_at",),
+        {"win": (models.Win, "win_id"), "user": (models.User, "user_id")},
+    ),
+    (
+        "yearly_reviews",
+        models.YearlyReview,
+        (
+            "starts_on",
+            "ends_on",
+            "state",
+            "questions_json",
+            "keep",
+            "change",
+            "version",
+            "summary_json",
+            "created_at",
+            "kept_at",
+        ),
+        {"created_by": (models.User, "created_by_id"), "kept_by": (models.User, "kept_by_id")},
+    ),
+    (
+        # Sealed as weekly answers are: a partner's, until this member answered too.
+        "yearly_answers",
+        models.YearlyAnswer,
+        ("answers_json", "created_at"),
+        {"review": (models.YearlyReview, "review_id"), "user": (models.User, "user_id")},
+    ),
 )
 # Sections a file written before they existed lacks: they import empty.
 ADDED_LATER = frozenset(
@@ -234,6 +305,13 @@ ADDED_LATER = frozenset(
         "contract_check_ins",
         "prompt_versions",
         "weekly_answers",
+        "milestones",
+        "wins",
+        "appreciations",
+        "win_reactions",
+        "wins_seen",
+        "yearly_reviews",
+        "yearly_answers",
     }
 )
 PARTNERSHIP_FIELDS = (
@@ -244,18 +322,34 @@ PARTNERSHIP_FIELDS = (
     "shared_share_prompt",
     "time_zone",
     "week_starts_on",
+    "review_month",
+    "review_day",
 )
 # What a placeholder for another member's private goal keeps.
 HIDDEN_FIELDS = ("status", "position", "carried_over", "deleted_at")
 HIDDEN_REFS = ("quarter", "lane", "stage", "owner")
 
 
+def referred(target, kind):
+    """The model a reference names: a win's ``subject`` is of the model its ``kind``
+    says (SUBJECTS; None for a kind that is not one)."""
+    return target.get(kind) if isinstance(target, dict) else target
+
+
+@cache
+def _attribute(model, name: str) -> str:
+    """The model's attribute for the column ``name``: the file names columns, and a
+    win's title is ``Win.what`` (``Win.title`` is what scoping lets a member read)."""
+    return model.__mapper__.get_property_by_column(model.__table__.c[name]).key
+
+
 def _row(record, fields, refs, keys: dict) -> dict:
     row = {"key": keys[type(record), record.id]}
     for name in fields:
-        row[name] = _value(getattr(record, name))
+        row[name] = _value(getattr(record, _attribute(type(record), name)))
     for name, (model, column) in refs.items():
         ref = getattr(record, column)
+        model = referred(model, getattr(record, "kind", None))
         row[name] = keys.get((model, ref)) if ref is not None else None
     return row
 
@@ -291,6 +385,8 @@ def export_partnership(user: models.User) -> dict:
                 row = _row(record, fields, refs, keys)
             elif section == "allocations":  # its numbers count; its note is content
                 row = {**_row(record, fields, refs, keys), "note": ""}
+            elif section == "wins":  # shared by its owner (queries): that, never what
+                row = _row(record, [name for name in fields if name != "title"], refs, keys)
             else:  # events and comments say what the goal is about
                 continue
             rows.append(row)
@@ -327,7 +423,9 @@ def import_partnership(data: dict, password: str) -> models.Partnership:
     db.session.add(partnership)
     db.session.flush()
     made: dict[str, object] = {}
+    placeholders: set = set()  # the keys of the goals that came as placeholders
     extra = {models.User: {"password_hash": hash_password(password)}}
+    milestones = _milestone_counts(data.get("milestones", ()))
     for section, model, fields, refs in SECTIONS:
         # A placeholder has no time of its own in the file (when a private goal was made
         # is its owner's): it is given one just after the row before it, so it keeps
@@ -342,11 +440,20 @@ def import_partnership(data: dict, password: str) -> models.Partnership:
                     is_private=True,
                     created_at=made_before + timedelta(microseconds=1),
                 )
+                placeholders.add(row["key"])
             else:
                 fields_here = fields
+            if model is models.Goal:
+                values.update(milestones.get(row["key"], {}))
+            if model is models.Win and row.get("goal") in placeholders:
+                values["what"] = PRIVATE_WIN  # the partner's shared private win
             # A field an older export lacks keeps its default.
             values.update(
-                {name: _parse(model, name, row[name]) for name in fields_here if name in row}
+                {
+                    _attribute(model, name): _parse(model, name, row[name])
+                    for name in fields_here
+                    if name in row
+                }
             )
             for name, (_target, column) in refs.items():
                 values[column] = made[row[name]].id if row.get(name) else None
@@ -363,6 +470,17 @@ def import_partnership(data: dict, password: str) -> models.Partnership:
             made[row["key"]] = record
             made_before = getattr(record, "created_at", None) or made_before
     return partnership
+
+
+def _milestone_counts(rows) -> dict:
+    """Each goal's milestones (not deleted) and how many of them are done, by the goal's
+    key: what ``Goal.milestones_total`` and ``milestones_done`` hold."""
+    total, done = Counter(), Counter()
+    for row in rows:
+        if row.get("deleted_at") is None:
+            total[row.get("goal")] += 1
+            done[row.get("goal")] += row.get("done_at") is not None
+    return {key: {"milestones_total": total[key], "milestones_done": done[key]} for key in total}
 
 
 def goals_csv(user: models.User) -> str:
