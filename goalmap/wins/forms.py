@@ -19,7 +19,9 @@ class AppreciationForm(Form):
 
 
 class ReactionForm(Form):
-    reaction = HiddenField(validators=[AnyOf(tuple(REACTIONS), message="Choose a reaction.")])
+    reaction = HiddenField(
+        validators=[Length(max=10), AnyOf(tuple(REACTIONS), message="Choose a reaction.")]
+    )
     on = HiddenField(validators=[AnyOf(ON_OFF, message="Turn it on or off.")])
 
 
