@@ -299,9 +299,9 @@ def done(goal_id: int):
     """Mark a goal done in one step (its win is celebrated), with an undo; for htmx, the
     goal's story again (the checklist offers this once every milestone is ticked)."""
     goal = changeable(get_or_404(Goal, goal_id))
+    lock_board(goal.quarter_id, goal)
+    changeable(goal)  # as it is now: a twin request may have marked it done meanwhile
     if goal.status != "done":
-        lock_board(goal.quarter_id, goal)
-        changeable(goal)  # as it is now
         before, status_before = service.place_of(goal), goal.status
         service.set_status(goal, "done", current_user)
         _undo_flash(goal, "done", before, status_before)

@@ -129,11 +129,12 @@ def order(milestone_id: int):
 def delete(milestone_id: int):
     """Delete a milestone softly, with an undo."""
     milestone = _milestone(milestone_id)
-    if service.remove(milestone):
-        db.session.commit()
-        target = f"#goal-{milestone.goal_id}-milestones" if htmx else None
-        undo = url_for(".restore", milestone_id=milestone.id)
-        flash({"text": f"Deleted “{milestone.title}”.", "undo": undo, "target": target}, "undo")
+    if not service.remove(milestone):
+        abort(404)  # deleted a moment ago, in another window
+    db.session.commit()
+    target = f"#goal-{milestone.goal_id}-milestones" if htmx else None
+    undo = url_for(".restore", milestone_id=milestone.id)
+    flash({"text": f"Deleted “{milestone.title}”.", "undo": undo, "target": target}, "undo")
     return _section(milestone.goal)
 
 
