@@ -18,11 +18,14 @@ from factories import (
     make_config,
     make_contract,
     make_goal,
+    make_milestones,
     make_quarter,
+    make_review,
     make_user,
     raise_entry,
     shared_lane,
     stages_of,
+    win_of,
     wipe,
 )
 from sqlalchemy import create_engine, make_url
@@ -149,7 +152,16 @@ def world(app, alex, sam):
     note = allocate(app, shared, alex, hours="3")
     entry, (decision,) = raise_entry(app, alex, quarter, [(shared, "pause")])
     contract, check_in = make_contract(app, personal, witness=sam, check_in=True)
+    review = make_review(app, alex)
+    checklist = make_milestones(
+        app, shared, alex, ("Book", "Pack", "Later"), ticked=("Pack",), deleted=("Later",)
+    )  # the year to the first quarter's first anniversary
     return {
+        "milestone": checklist["Book"],
+        "ticked": checklist["Pack"],
+        "gone": checklist["Later"],
+        "win": win_of(app, checklist["Pack"]),
+        "review": review.id,
         "contract": contract,
         "check_in": check_in,
         "entry": entry,

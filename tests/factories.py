@@ -320,3 +320,47 @@ def make_contract(app, goal, witness=None, check_in: bool = False, **choices):
         row = contracts.check_in(contract, owner, 40, "Going well") if check_in else None
         db.session.commit()
         return contract.id, row.id if row else None
+
+
+def make_review(app, user: User, starts_on=date(2027, 1, 1), ends_on=date(2028, 1, 1)):
+    """An open yearly review of ``user``'s partnership, with the seeds' questions."""
+    import json
+
+    from goalmap.models import REVIEW_QUESTIONS, YearlyReview
+
+    with app.app_context():
+        review = YearlyReview(
+            partnership_id=user.partnership_id,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            questions_json=json.dumps(list(REVIEW_QUESTIONS)),
+            created_by_id=user.id,
+        )
+        db.session.add(review)
+        db.session.commit()
+        return detached(review)
+
+
+def make_milestones(app, goal: Goal, user: User, titles=("Open",), ticked=(), deleted=()):
+    """Milestones on ``goal`` through the domain functions (counters and wins as the app
+    keeps them): {title: id}; those in ``ticked`` done by ``user``, ``deleted`` deleted."""
+    from goalmap.milestones import service as milestones
+    from goalmap.models import Milestone
+
+    with app.app_context():
+        goal_row, member = db.session.get(Goal, goal.id), db.session.get(User, user.id)
+        made = {title: milestones.add(goal_row, member, title, None) for title in titles}
+        for title in ticked:
+            milestones.tick(made[title], member)
+        for title in deleted:
+            milestones.remove(db.session.get(Milestone, made[title].id))
+        db.session.commit()
+        return {title: row.id for title, row in made.items()}
+
+
+def win_of(app, subject_id: int) -> int:
+    """The id of the win that celebrates the milestone, goal or contract ``subject_id``."""
+    from goalmap.models import Win
+
+    with app.app_context():
+        return db.session.scalar(db.select(Win.id).where(Win.subject_id == subject_id))

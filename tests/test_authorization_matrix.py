@@ -16,19 +16,31 @@ from factories import (
     make_config,
     make_contract,
     make_goal,
+    make_milestones,
     make_quarter,
+    make_review,
     make_user,
     raise_entry,
     shared_lane,
     stages_of,
+    win_of,
 )
 from sqlalchemy import select
 
 from goalmap import create_app
 from goalmap.extensions import db
 from goalmap.flexibility import service as flexibility
-from goalmap.models import ContractTerms, FlexEntry, Invite, SharedValue, User
+from goalmap.models import (
+    ContractTerms,
+    FlexEntry,
+    Invite,
+    SharedValue,
+    User,
+    Win,
+    YearlyReview,
+)
 from goalmap.weekly import service as weekly
+from goalmap.yearly import service as yearly
 
 SECRET_TITLE, SECRET_NOTES = "Therapy on Tuesdays", "about my father"
 OK, LOGIN, PUBLIC = "ok", "login", "public"
@@ -75,6 +87,38 @@ MATRIX = {
     # A private goal's story is its owner's alone: the partner gets a 404, as for a
     # goal that does not exist.
     "goals.story": ("GET", "/goals/{secret}/story", None, PRIVATE_ONLY),
+    "goals.done": ("POST", "/goals/{personal}/done", {}, PERSONAL),
+    # A goal's milestones are as private as the goal, and changed by who may change it.
+    "milestones.show": ("GET", "/goals/{secret}/milestones", None, PRIVATE_ONLY),
+    "milestones.add": ("POST", "/goals/{personal}/milestones", {"title": "Step"}, PERSONAL),
+    "milestones.edit": (
+        "POST",
+        "/milestones/{stretch}",
+        {"title": "Stretch more", "version": "1"},
+        PERSONAL,
+    ),
+    "milestones.done": ("POST", "/milestones/{stretch}/done", {}, PERSONAL),
+    "milestones.reopen": ("POST", "/milestones/{secret_step}/open", {}, PRIVATE_ONLY),
+    "milestones.order": ("POST", "/milestones/{stretch}/order", {"direction": "up"}, PERSONAL),
+    "milestones.delete": ("POST", "/milestones/{secret_step}/delete", {}, PRIVATE_ONLY),
+    "milestones.restore": ("POST", "/milestones/{stretch}/restore", {}, PERSONAL),
+    # Wins: a private goal's win is its owner's, unless shared ("a private win").
+    "wins.wall": ("GET", "/wins", None, OWN_ONLY),
+    "wins.show": ("GET", "/wins/{shown_secret_win}", None, SHARED),
+    "wins.appreciate": (
+        "POST",
+        "/wins/{shared_win}/appreciations",
+        {"body": "Proud of us"},
+        {"anonymous": LOGIN, "stranger": 404, "partner": OK, "owner": 403},  # Alex won it
+    ),
+    "wins.react": (
+        "POST",
+        "/wins/{secret_win}/reactions",
+        {"reaction": "love", "on": "1"},
+        PRIVATE_ONLY,
+    ),
+    "wins.share": ("POST", "/wins/{shown_secret_win}/share", {"shared": "1"}, PERSONAL),
+    "wins.seen": ("POST", "/wins/seen", {"wins": "{secret_win} {shared_win}"}, OWN_ONLY),
     "partnership.settings": ("GET", "/settings", None, OWN_ONLY),
     "partnership.rename": ("POST", "/settings/partnership", {"name": "Us"}, OWN_ONLY),
     "partnership.colour": ("POST", "/settings/colour", {"colour": "#047857"}, OWN_ONLY),
@@ -203,6 +247,30 @@ MATRIX = {
     ),
     "weekly.week": ("GET", "/weekly", None, OWN_ONLY),
     "weekly.prompts": ("GET", "/weekly/prompts", None, OWN_ONLY),
+    "yearly.index": ("GET", "/yearly", None, OWN_ONLY),
+    # Starting the review of a day that has one opens it; a stranger has no quarter yet.
+    "yearly.start": (
+        "POST",
+        "/yearly/start",
+        {"day": "{review_day}"},
+        {"anonymous": LOGIN, "stranger": 409, "partner": OK, "owner": OK},
+    ),
+    "yearly.show": ("GET", "/yearly/{review}", None, SHARED),
+    "yearly.printable": ("GET", "/yearly/{review}/print", None, SHARED),
+    "yearly.answer": ("POST", "/yearly/{review}/answers", {"answers-0": "Yes"}, SHARED),
+    "yearly.decide": (
+        "POST",
+        "/yearly/{review}/decisions",
+        {"keep": "Walks", "change": "", "version": "1"},
+        SHARED,
+    ),
+    # Kept only once both answered (Sam has not): a conflict for both, nothing for others.
+    "yearly.keep": (
+        "POST",
+        "/yearly/{review}/keep",
+        {"seen": "1"},
+        {"anonymous": LOGIN, "stranger": 404, "partner": 409, "owner": 409},
+    ),
     "transfer.export_json": ("GET", "/export.json", None, OWN_ONLY),
     "transfer.export_csv": ("GET", "/export.csv", None, OWN_ONLY),
     "transfer.export_log_csv": ("GET", "/export-log.csv", None, OWN_ONLY),
@@ -266,6 +334,23 @@ def world(app, alex, sam):
         member = db.session.get(User, alex.id)
         weekly.answer(member, ["How are you?"], [SECRET_NOTES], 2)
         db.session.commit()
+    # A yearly review Alex answered, sealed from Sam, who has not.
+    review = make_review(app, alex)
+    with app.app_context():
+        member = db.session.get(User, alex.id)
+        yearly.answer(db.session.get(YearlyReview, review.id), member, [SECRET_NOTES, "Yes"])
+        db.session.commit()
+    # Milestones of the private goal, ticked (their wins hold the secret's words); one of
+    # the two wins shared with Sam as "a private win". A personal and a shared checklist.
+    secret_steps = make_milestones(
+        app, secret, alex, (SECRET_NOTES, SECRET_TITLE), ticked=(SECRET_NOTES, SECRET_TITLE)
+    )
+    stretch = make_milestones(app, personal, alex, ("Stretch",))["Stretch"]
+    packed = make_milestones(app, shared, alex, ("Pack",), ticked=("Pack",))["Pack"]
+    shown_secret_win = win_of(app, secret_steps[SECRET_TITLE])
+    with app.app_context():
+        db.session.get(Win, shown_secret_win).shared_by_owner = True
+        db.session.commit()
     # An agreed entry too, whose page lists what it paused: the crawl below visits it.
     agreed, _ids = raise_entry(app, alex, quarter, [(secret, "pause")], event="Still tired")
     with app.app_context():
@@ -291,6 +376,13 @@ def world(app, alex, sam):
         "check_in": check_in,
         "secret_contract": secret_contract,
         "draft_contract": draft_contract,
+        "review": review.id,
+        "review_day": review.ends_on.isoformat(),
+        "stretch": stretch,
+        "secret_step": secret_steps[SECRET_NOTES],
+        "secret_win": win_of(app, secret_steps[SECRET_NOTES]),
+        "shown_secret_win": shown_secret_win,
+        "shared_win": win_of(app, packed),
     }
 
 

@@ -25,8 +25,10 @@ from goalmap.flexibility.forms import (
     RespondForm,
 )
 from goalmap.goals.forms import CommentForm, GoalForm
+from goalmap.milestones.forms import MilestoneForm, NewMilestoneForm
 from goalmap.models import (
     Allocation,
+    Appreciation,
     Contract,
     ContractCheckIn,
     ContractTerms,
@@ -38,6 +40,7 @@ from goalmap.models import (
     GoalComment,
     GoalEvent,
     Lane,
+    Milestone,
     Partnership,
     PromptVersion,
     ProtocolVersion,
@@ -45,11 +48,17 @@ from goalmap.models import (
     SharedValue,
     Stage,
     User,
+    Win,
+    WinReaction,
+    YearlyAnswer,
+    YearlyReview,
 )
 from goalmap.partnership.forms import PartnershipForm
 from goalmap.planning.forms import ReviewForm
 from goalmap.resources.forms import AllocationForm
 from goalmap.weekly.forms import QuestionsForm
+from goalmap.wins.forms import AppreciationForm, ReactionForm, SeenForm, ShareForm
+from goalmap.yearly.forms import KeepChangeForm, YearlyAnswersForm
 
 XSS = [
     "<script>alert(1)</script>",
@@ -266,6 +275,13 @@ STORED_IN = {
     (NameForm, "name"): [Lane.name, Stage.name, SharedValue.name],
     (PartnershipForm, "name"): [Partnership.name],
     (CommentForm, "body"): [GoalComment.body],
+    (MilestoneForm, "title"): [Milestone.title, Win.what],
+    (NewMilestoneForm, "title"): [Milestone.title, Win.what],
+    (AppreciationForm, "body"): [Appreciation.body],
+    (SeenForm, "wins"): [],  # ids, never stored as text
+    (ReactionForm, "reaction"): [WinReaction.reaction],
+    (ReactionForm, "on"): [],  # a choice, not stored as text
+    (ShareForm, "shared"): [],  # a choice, not stored as text
     (ReviewForm, "reason"): [GoalEvent.note],
     (AllocationForm, "note"): [Allocation.note],
     (EntryForm, "event"): [FlexEntry.event],
@@ -281,6 +297,10 @@ STORED_IN = {
     (EncourageForm, "words"): [ContractCheckIn.encouragement],
     (CloseForm, "reflection"): [Contract.reflection],
     (QuestionsForm, "prompts"): [PromptVersion.prompts_text],
+    (KeepChangeForm, "keep"): [YearlyReview.keep],
+    (KeepChangeForm, "change"): [YearlyReview.change],
+    # Each answer (a FieldList entry, Length 4000) goes into one JSON list in a Text column.
+    (YearlyAnswersForm, "answers"): [YearlyAnswer.answers_json],
 }
 # Text fields never stored as typed: passwords (hashed), and values the server checks
 # against what it knows (a version, a decision, a direction, a status).

@@ -24,10 +24,14 @@ def milestones_of(app, goal) -> list[Milestone]:
 
 
 def titles(body: str) -> list[str]:
-    return re.findall(r'<span class="milestone-title">(?:<span[^>]*>Done: </span>)?([^<]+)</span>', body)
+    return re.findall(
+        r'<span class="milestone-title">(?:<span[^>]*>Done: </span>)?([^<]+)</span>', body
+    )
 
 
-def test_a_checklist_is_added_ordered_renamed_and_deleted_with_an_undo(app, alex, quarter, alex_client):
+def test_a_checklist_is_added_ordered_renamed_and_deleted_with_an_undo(
+    app, alex, quarter, alex_client
+):
     goal = make_goal(app, quarter, lane_of(app, alex), title="Run a half marathon")
     for title in ("Run 5k", "Run 10k", "Run 15k"):
         assert add(alex_client, goal, title).status_code == 200
@@ -113,7 +117,9 @@ def test_the_partner_changes_a_shared_goals_milestones_but_only_reads_a_personal
     assert "Alphabet" in story and f"/milestones/{alphabet.id}/done" not in story
 
 
-def test_a_private_goals_milestones_are_its_owners_alone(app, alex, sam, quarter, alex_client, sam_client):
+def test_a_private_goals_milestones_are_its_owners_alone(
+    app, alex, sam, quarter, alex_client, sam_client
+):
     goal = make_goal(app, quarter, lane_of(app, alex), title="Therapy", is_private=True)
     add(alex_client, goal, "Find a therapist")
     add(alex_client, goal, "First session")

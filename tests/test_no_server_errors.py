@@ -88,6 +88,21 @@ FORMS = {
     "goals.restore": ("/goals/{deleted}/restore", {}),
     "goals.comment": ("/goals/{shared}/comments", {"body": "Go!"}),
     "goals.cheer": ("/goals/{shared}/cheers", {}),
+    "goals.done": ("/goals/{shared}/done", {}),
+    "milestones.add": ("/goals/{shared}/milestones", {"title": "Step", "target_on": "2027-02-01"}),
+    "milestones.edit": (
+        "/milestones/{milestone}",
+        {"title": "Step", "target_on": "2027-02-01", "version": "1"},
+    ),
+    "milestones.done": ("/milestones/{milestone}/done", {}),
+    "milestones.reopen": ("/milestones/{ticked}/open", {}),
+    "milestones.order": ("/milestones/{ticked}/order", {"direction": "up"}),
+    "milestones.delete": ("/milestones/{milestone}/delete", {}),
+    "milestones.restore": ("/milestones/{gone}/restore", {}),
+    "wins.appreciate": ("/wins/{win}/appreciations", {"body": "Proud"}),
+    "wins.react": ("/wins/{win}/reactions", {"reaction": "love", "on": "1"}),
+    "wins.share": ("/wins/{win}/share", {"shared": "1"}),
+    "wins.seen": ("/wins/seen", {"wins": "{win}"}),
     "partnership.rename": ("/settings/partnership", {"name": "Us"}),
     "partnership.colour": ("/settings/colour", {"colour": "#047857"}),
     "partnership.calendar": (
@@ -182,6 +197,13 @@ FORMS = {
     ),
     "weekly.week": ("/weekly", {"replies-0": "Fine", "replies-1": "", "energy": "3"}),
     "weekly.prompts": ("/weekly/prompts", {"prompts": "How was it?", "seen": "0"}),
+    "yearly.start": ("/yearly/start", {"day": "2028-01-01"}),
+    "yearly.answer": ("/yearly/{review}/answers", {"answers-0": "Yes", "answers-1": ""}),
+    "yearly.decide": (
+        "/yearly/{review}/decisions",
+        {"keep": "Walks", "change": "", "version": "1"},
+    ),
+    "yearly.keep": ("/yearly/{review}/keep", {"seen": "1"}),
     "resources.allocations": (
         "/goals/{shared}/allocations",
         {
@@ -289,6 +311,8 @@ def test_every_page_takes_hostile_query_strings_without_a_500(app, alex, world, 
             "step": "look-back",
             "entry_id": world["entry"],
             "contract_id": world["contract"],
+            "review_id": world["review"],
+            "win_id": world["win"],
         }
         url = rule.build(ids, append_unknown=False)[1]  # every page takes these ids only
         for htmx in (False, True):

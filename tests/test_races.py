@@ -15,6 +15,7 @@ the database holds no duplicate and no half-made record afterwards.
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 import test_concurrency as scenes
@@ -27,6 +28,8 @@ from factories import (
     make_config,
     make_contract,
     make_goal,
+    make_milestones,
+    win_of,
 )
 from sqlalchemy import func, select
 
@@ -35,6 +38,7 @@ from goalmap.extensions import db
 from goalmap.flexibility import service as flexibility
 from goalmap.models import (
     Allocation,
+    Appreciation,
     Contract,
     ContractCheckIn,
     ContractTerms,
@@ -46,6 +50,7 @@ from goalmap.models import (
     GoalEvent,
     Invite,
     Lane,
+    Milestone,
     Partnership,
     PlanningSeat,
     PromptVersion,
@@ -56,7 +61,13 @@ from goalmap.models import (
     User,
     UserSession,
     WeeklyAnswer,
+    Win,
+    WinReaction,
+    WinSeen,
+    YearlyAnswer,
+    YearlyReview,
 )
+from goalmap.yearly import service as yearly
 
 AT_ONCE = 4
 
@@ -375,6 +386,139 @@ def one_prompt_version(app, world, _responses) -> None:
         assert count(PromptVersion) == 1
 
 
+def due_review(app, world) -> dict:
+    """No review held yet, and a first quarter begun a year before a day ten days from
+    now: that day's review is due."""
+    with app.app_context():
+        db.session.execute(YearlyReview.__table__.delete())
+        day = db.session.get(Partnership, world["partnership"]).today() + timedelta(days=10)
+        starts = yearly.on(day.year - 1, day.month, day.day)
+        db.session.add(
+            Quarter(
+                partnership_id=world["partnership"],
+                name="Long ago",
+                starts_on=starts,
+                ends_on=starts + timedelta(days=90),
+            )
+        )
+        db.session.commit()
+    return {"due_day": day.isoformat()}
+
+
+def one_review(app, world, responses) -> None:
+    with app.app_context():
+        assert count(YearlyReview) == 1
+    assert len({r.headers["Location"] for r in responses}) == 1  # everyone opens the same
+
+
+def answered_the_review_once(app, world, _responses) -> None:
+    with app.app_context():
+        assert count(YearlyAnswer, YearlyAnswer.user_id == world["alex_id"]) == 1
+
+
+def decided_once(app, world, _responses) -> None:
+    with app.app_context():
+        review = db.session.get(YearlyReview, world["review"])
+        assert review.version == 2 and review.keep in {f"Keep {i}" for i in range(AT_ONCE)}
+
+
+def ready_to_keep(app, world) -> dict:
+    with app.app_context():
+        review = db.session.get(YearlyReview, world["review"])
+        for member in (world["alex_id"], world["sam_id"]):
+            yearly.answer(review, db.session.get(User, member), ["Yes"])
+        yearly.decide(review, db.session.get(User, world["alex_id"]), "Walks", "", 1)
+        db.session.commit()
+    return {}
+
+
+def kept_once(app, world, _responses) -> None:
+    with app.app_context():
+        review = db.session.get(YearlyReview, world["review"])
+        assert (review.state, review.version) == ("kept", 3) and review.summary_json
+
+
+def live_checklist(app, world) -> tuple[int, int, list[int]]:
+    """The shared goal's counters, and the places of its live milestones."""
+    goal = db.session.get(Goal, world["shared"])
+    places = db.session.scalars(
+        select(Milestone.position).where(
+            Milestone.goal_id == world["shared"], Milestone.deleted_at.is_(None)
+        )
+    ).all()
+    return goal.milestones_total, goal.milestones_done, places
+
+
+def checklist_is(total: int, done: int) -> Callable:
+    """The goal counts what its checklist holds, and each milestone has a place of its own."""
+
+    def holds(app, world, _responses) -> None:
+        with app.app_context():
+            counted_total, counted_done, places = live_checklist(app, world)
+            live = count(
+                Milestone, Milestone.goal_id == world["shared"], Milestone.deleted_at.is_(None)
+            )
+            ticked = count(
+                Milestone,
+                Milestone.goal_id == world["shared"],
+                Milestone.deleted_at.is_(None),
+                Milestone.done_at.is_not(None),
+            )
+            assert (counted_total, counted_done) == (live, ticked) == (total, done)
+            assert len(set(places)) == len(places), places
+
+    return holds
+
+
+def live_win(subject: str, withdrawn: bool = False) -> Callable:
+    """One win for the world's ``subject`` (withdrawn or not), whatever came at once."""
+
+    def holds(app, world, _responses) -> None:
+        with app.app_context():
+            rows = db.session.scalars(select(Win).where(Win.subject_id == world[subject])).all()
+            assert len(rows) == 1 and (rows[0].withdrawn_at is not None) == withdrawn
+
+    return holds
+
+
+def goal_done_once(app, world, responses) -> None:
+    live_win("shared")(app, world, responses)
+    with app.app_context():
+        assert db.session.get(Goal, world["shared"]).status == "done"
+        kinds = select(GoalEvent.kind).where(GoalEvent.goal_id == world["shared"])
+        assert db.session.scalars(kinds).all().count("done") == 1
+
+
+def private_win(app, world) -> dict:
+    """A win of a private goal of Alex's."""
+    quarter, alex = load(app, Quarter, world["quarter"]), load(app, User, world["alex_id"])
+    goal = make_goal(app, quarter, lane_of(app, alex), title="Alone", is_private=True)
+    ids = make_milestones(app, goal, alex, ("Quietly",), ticked=("Quietly",))
+    return {"private_win": win_of(app, ids["Quietly"])}
+
+
+def shared_once(app, world, _responses) -> None:
+    with app.app_context():
+        assert db.session.get(Win, world["private_win"]).shared_by_owner is True
+
+
+def four_notes(app, world, _responses) -> None:
+    with app.app_context():
+        assert count(Appreciation, Appreciation.win_id == world["win"]) == AT_ONCE
+
+
+def one_reaction(app, world, _responses) -> None:
+    with app.app_context():
+        assert count(WinReaction, WinReaction.win_id == world["win"]) == 1
+
+
+def seen_once(app, world, _responses) -> None:
+    with app.app_context():
+        assert (
+            count(WinSeen, WinSeen.win_id == world["win"], WinSeen.user_id == world["sam_id"]) == 1
+        )
+
+
 NAMES = [{"lane-{lane}-name": f"Ours {i}"} for i in range(AT_ONCE)]
 
 RACES: dict[str, Race | Callable] = {
@@ -471,6 +615,56 @@ RACES: dict[str, Race | Callable] = {
         "/goals/{shared}/comments", {"body": "Go!"}, by=("alex", "sam") * 2, holds=four_comments
     ),
     "goals.cheer": scenes.test_a_cheer_sent_at_once_from_several_tabs_counts_once,
+    # Milestones: each added one has a place; one tick, one win; counters follow.
+    "milestones.add": Race(
+        "/goals/{shared}/milestones",
+        {"title": "At once", "target_on": ""},
+        by=("alex", "sam") * 2,
+        holds=checklist_is(2 + AT_ONCE, 1),
+    ),
+    "milestones.edit": Race(
+        "/milestones/{milestone}",
+        [{"title": f"Step {i}", "target_on": "", "version": "1"} for i in range(AT_ONCE)],
+        by=("alex", "sam") * 2,  # one saves; the others are told of the conflict
+    ),
+    "milestones.done": Race(
+        "/milestones/{milestone}/done",
+        by=("alex", "sam") * 2,
+        holds=lambda app, world, responses: (
+            checklist_is(2, 2)(app, world, responses),
+            live_win("milestone")(app, world, responses),
+        ),
+    ),
+    "milestones.reopen": Race(
+        "/milestones/{ticked}/open",
+        by=("alex", "sam") * 2,
+        holds=lambda app, world, responses: (
+            checklist_is(2, 0)(app, world, responses),
+            live_win("ticked", withdrawn=True)(app, world, responses),
+        ),
+    ),
+    "milestones.order": Race(
+        "/milestones/{ticked}/order", {"direction": "up"}, holds=checklist_is(2, 1)
+    ),
+    "milestones.delete": Race(
+        "/milestones/{milestone}/delete", answers=[302, 404, 404, 404], holds=checklist_is(1, 1)
+    ),
+    "milestones.restore": Race("/milestones/{gone}/restore", holds=checklist_is(3, 1)),
+    "goals.done": Race("/goals/{shared}/done", by=("alex", "sam") * 2, holds=goal_done_once),
+    # Wins: notes add up; a reaction, a share, a celebration seen count once.
+    "wins.appreciate": Race(
+        "/wins/{win}/appreciations", {"body": "Proud"}, by=("sam",) * AT_ONCE, holds=four_notes
+    ),
+    "wins.react": Race(
+        "/wins/{win}/reactions",
+        {"reaction": "love", "on": "1"},
+        by=("sam",) * AT_ONCE,
+        holds=one_reaction,
+    ),
+    "wins.share": Race(
+        "/wins/{private_win}/share", {"shared": "1"}, holds=shared_once, setup=private_win
+    ),
+    "wins.seen": Race("/wins/seen", {"wins": "{win}"}, by=("sam",) * AT_ONCE, holds=seen_once),
     # The flexibility log: one agreement, one look again, one version of the protocol.
     "flexibility.new": Race(
         "/flexibility/new",
@@ -596,6 +790,34 @@ RACES: dict[str, Race | Callable] = {
         by=("alex", "sam") * 2,
         answers=[302, 409, 409, 409],
         holds=one_prompt_version,
+    ),
+    # The yearly review: one per review day, one answer each, one version, kept once.
+    "yearly.start": Race(
+        "/yearly/start",
+        {"day": "{due_day}"},
+        by=("alex", "sam") * 2,
+        holds=one_review,
+        setup=due_review,
+    ),
+    "yearly.answer": Race(
+        "/yearly/{review}/answers",
+        [{"answers-0": f"Answer {i}"} for i in range(AT_ONCE)],
+        holds=answered_the_review_once,
+    ),
+    "yearly.decide": Race(
+        "/yearly/{review}/decisions",
+        [{"keep": f"Keep {i}", "change": "", "version": "1"} for i in range(AT_ONCE)],
+        by=("alex", "sam") * 2,
+        answers=[302, 409, 409, 409],
+        holds=decided_once,
+    ),
+    "yearly.keep": Race(
+        "/yearly/{review}/keep",
+        {"seen": "2"},
+        by=("alex", "sam") * 2,
+        answers=[302, 409, 409, 409],
+        holds=kept_once,
+        setup=ready_to_keep,
     ),
     "resources.prompts": Race(
         "/settings/prompts",

@@ -248,7 +248,9 @@ def test_the_look_back_starts_from_the_quarters_wins(app, alex, sam, quarter, al
 def test_the_balance_page_says_when_one_sides_wins_are_missing(
     app, alex, sam, quarter, alex_client, sam_client
 ):
-    later = make_quarter(app, alex, name="2027 Q2", starts_on=date(2027, 4, 1), ends_on=date(2027, 6, 30))
+    later = make_quarter(
+        app, alex, name="2027 Q2", starts_on=date(2027, 4, 1), ends_on=date(2027, 6, 30)
+    )
     stage = stages_of(app, alex)[1]
     for q in (quarter, later):
         done(alex_client, make_goal(app, q, shared_lane(app, alex), stage, title=f"Ours {q.name}"))
@@ -264,4 +266,6 @@ def test_the_balance_page_says_when_one_sides_wins_are_missing(
     page = alex_client.get(f"/quarters/{later.id}/balance").get_data(as_text=True)
     assert "No personal win" not in page and "Quietly" not in page
     # The first quarter alone is not two quarters: no signal on its page.
-    assert "No personal win" not in alex_client.get(f"/quarters/{quarter.id}/balance").get_data(as_text=True)
+    assert "No personal win" not in alex_client.get(f"/quarters/{quarter.id}/balance").get_data(
+        as_text=True
+    )

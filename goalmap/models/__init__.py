@@ -17,6 +17,7 @@ from goalmap.models.celebrations import (
     WinReaction,
     WinSeen,
 )
+from goalmap.models.checklists import Milestone
 from goalmap.models.commitments import (
     CADENCES,
     CONTRACT_STATES,
@@ -37,7 +38,6 @@ from goalmap.models.life_events import (
     FlexImpact,
     ProtocolVersion,
 )
-from goalmap.models.checklists import Milestone
 from goalmap.models.people import (
     COLOURS,
     Invite,

@@ -1,8 +1,16 @@
+import calendar
 from zoneinfo import available_timezones
 
-from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from goalmap.fields import Form, strip
 from goalmap.models import COLOURS
@@ -20,6 +28,12 @@ TIME_ZONES = sorted(available_timezones())
 
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = tuple(calendar.month_name[1:])
+
+
+def _month(value) -> int | None:
+    """A month's number from the form, or None for "the anniversary" (blank)."""
+    return None if value in (None, "") else int(value)
 
 
 class CalendarForm(Form):
@@ -34,6 +48,38 @@ class CalendarForm(Form):
         coerce=int,
         choices=[SelectChoice(index, day) for index, day in enumerate(DAYS)],
     )
+    # The yearly review's day: a month and a day; both blank, the anniversary of the
+    # first quarter.
+    review_month = SelectField(
+        "Yearly review: month",
+        coerce=_month,
+        choices=[SelectChoice("", "Anniversary")]
+        + [SelectChoice(str(number), MONTHS[number - 1]) for number in range(1, 13)],
+        default="",
+        invalid_value_message="Pick a month from the list.",
+        invalid_choice_message="Pick a month from the list.",
+    )
+    review_day = IntegerField(
+        "Day",
+        validators=[Optional(), NumberRange(min=1, max=31, message="A day from 1 to 31.")],
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        """The review's month and day make one date: both given, or both blank."""
+        valid = super().validate(extra_validators)
+        if self.review_month.errors or self.review_day.errors:
+            return False
+        month, day = self.review_month.data, self.review_day.data
+        if month is None and day is not None:
+            self.review_month.errors.append("Pick the month too, or leave both blank.")
+        elif month is not None and day is None:
+            self.review_day.errors.append("Say which day of the month.")
+        elif month is not None and day > calendar.monthrange(2024, month)[1]:  # 29 Feb is fine
+            days = calendar.monthrange(2024, month)[1]
+            self.review_day.errors.append(f"{MONTHS[month - 1]} has {days} days.")
+        else:
+            return valid
+        return False
 
 
 class ColourForm(Form):
