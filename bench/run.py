@@ -391,6 +391,10 @@ def main() -> int:
                 script="move.lua",
                 env={**lua_env, "BENCH_MODE": "move"},
             )
+            # A move still in flight when wrk stopped may yet change a goal's version
+            # (into or out of the done column): let them land before reading them, or
+            # the edit run starts stale and counts the 409s as errors.
+            time.sleep(1)
             versions = goal_versions(app, boards[500]["goals"][:16])
             measured["edit (htmx)"] = wrk(
                 base,
