@@ -558,6 +558,16 @@ def mutate_review_day(data):
     return '"review_day": 31', "review_day must be between 1 and 30"
 
 
+def mutate_time_zone(data):
+    data["partnership"]["time_zone"] = "Mars/Olympus"
+    return '"Mars/Olympus"', "time_zone must be a known time zone"
+
+
+def mutate_week_start(data):
+    data["partnership"]["week_starts_on"] = 9
+    return '"week_starts_on": 9', "week_starts_on must be between 0 (Monday) and 6"
+
+
 def mutate_answers(data):
     data["yearly_answers"][0]["answers_json"] = "no JSON"
     return '"no JSON"', "answers_json must hold JSON"
@@ -585,6 +595,8 @@ def mutate_questions(data):
         mutate_win_kind,
         mutate_reaction_twice,
         mutate_review_day,
+        mutate_time_zone,
+        mutate_week_start,
         mutate_answers,
         mutate_questions,
     ],

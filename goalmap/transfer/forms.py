@@ -16,6 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from json.decoder import JSONArray, JSONObject
 from json.scanner import py_make_scanner
+from zoneinfo import available_timezones
 
 from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String
 
@@ -100,6 +101,7 @@ def read_export(text: str) -> Row:
         if name in partnership:
             _check_value(partnership, models.Partnership, name, partnership[name])
     _check_review_day(partnership)
+    _check_calendar(partnership)
     keys: dict[str, type] = {}  # every record's key, and the model it is of
     for section, model, fields, refs in SECTIONS:
         if section not in data and section in ADDED_LATER:
@@ -157,6 +159,17 @@ def _check_review_day(partnership: Row) -> None:
     last = monthrange(2000, month)[1] if month else 31  # 2000: a leap year, 29 February
     if day is not None and not 1 <= day <= last:
         raise FileRefused(partnership.line, f"review_day must be between 1 and {last}.")
+
+
+def _check_calendar(partnership: Row) -> None:
+    """The partnership's time zone is one this server knows (every "today" is read in it)
+    and its first day of the week a weekday."""
+    zone = partnership.get("time_zone")
+    if zone is not None and zone not in available_timezones():
+        raise FileRefused(partnership.line, f"time_zone must be a known time zone, not {zone!r}.")
+    first = partnership.get("week_starts_on")
+    if first is not None and not 0 <= first <= 6:
+        raise FileRefused(partnership.line, "week_starts_on must be between 0 (Monday) and 6.")
 
 
 def _known_keys(row: Row, allowed: set, where: str) -> None:
