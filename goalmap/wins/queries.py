@@ -76,10 +76,7 @@ def counts(user: User) -> dict:
             visible.c.quarter_id, visible.c.owner_id
         )
     )
-    result: dict = defaultdict(dict)
-    for quarter_id, owner_id, count in rows:
-        result[quarter_id][owner_id] = count
-    return result
+    return _per_quarter(rows)
 
 
 def counted(user: User, quarter_ids: list[int]) -> dict:
@@ -95,6 +92,11 @@ def counted(user: User, quarter_ids: list[int]) -> dict:
         )
         .group_by(Win.quarter_id, Win.owner_id)
     )
+    return _per_quarter(rows)
+
+
+def _per_quarter(rows) -> dict:
+    """(quarter id, owner id, count) rows as {quarter_id: {owner_id: count}}."""
     result: dict = defaultdict(dict)
     for quarter_id, owner_id, count in rows:
         result[quarter_id][owner_id] = count
