@@ -25,6 +25,8 @@ AREAS = (
     "contracts",
     "weekly",
     "yearly",
+    "live",
+    "notifications",
     "transfer",
     "demo",
 )
@@ -49,9 +51,10 @@ def create_app(config: dict | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
 
-    from goalmap import database, errors, filters, passwords, security, views
+    from goalmap import broadcast, database, errors, filters, passwords, security, views
 
     database.init_app(app)
+    broadcast.init_app(app)
     filters.init_app(app)
     passwords.init_app(app)
     security.init_app(app)

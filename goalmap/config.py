@@ -37,6 +37,9 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         "RATELIMIT_STORAGE_URI": rate_limit_storage(os.environ) or "memory://",
+        # Live events between server processes (goalmap.broadcast): a Redis if one is
+        # named, else PostgreSQL's NOTIFY when the database is PostgreSQL.
+        "LIVE_BROKER": os.environ.get("LIVE_BROKER") or os.environ.get("REDIS_URL") or None,
         # Each limit (see DEFAULTS) can be set like "20 per 5 minutes".
         **{name: os.environ[name] for name in LIMITS if os.environ.get(name)},
     }
@@ -97,6 +100,14 @@ DEFAULTS = {
     "LOGIN_ADDRESS_RATE_LIMIT": "100 per 5 minutes",
     "ACCOUNT_RATE_LIMIT": "10 per hour",
     "INVITE_LIFETIME_DAYS": 7,
+    # Live streams (goalmap.live): a comment line this often keeps proxies from closing
+    # an idle stream and finds a closed one; a stream ends after LIVE_STREAM_SECONDS and
+    # the browser opens the next (so a signed-out session stops hearing); a presence
+    # not renewed for LIVE_PRESENCE_SECONDS is gone.
+    "LIVE_BROKER": None,
+    "LIVE_KEEPALIVE_SECONDS": 15,
+    "LIVE_STREAM_SECONDS": 900,
+    "LIVE_PRESENCE_SECONDS": 60,
     # argon2id parameters (RFC 9106's second recommended option); tests lower them.
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_COST": 65536,

@@ -4,7 +4,7 @@ import fcntl
 import os
 from collections.abc import Callable
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, has_app_context, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import Integer, bindparam, event, inspect, select
 from sqlalchemy.exc import IntegrityError
@@ -63,7 +63,9 @@ class SQLiteWriters:
             record.info["writer_fd"] = os.open(self.queue, os.O_RDWR | os.O_CREAT, 0o600)
 
     def begin(self, connection) -> None:
-        writes = has_request_context() and request.method in WRITES and not g.get("goalmap_reading")
+        writes = (has_app_context() and g.get("goalmap_writing_apart")) or (
+            has_request_context() and request.method in WRITES and not g.get("goalmap_reading")
+        )
         if writes and "writer_fd" in connection.info and not connection.info.get("writing"):
             fcntl.flock(connection.info["writer_fd"], fcntl.LOCK_EX)
             connection.info["writing"] = True
@@ -188,6 +190,26 @@ def lock_partnership(partnership: Partnership) -> None:
             select(Partnership.id).where(Partnership.id == partnership.id).with_for_update()
         )
     db.session.refresh(partnership, ["members"])
+
+
+def write_apart(statement) -> None:
+    """Run one write on a connection of its own and commit it at once, apart from the
+    request's transaction: for a long-lived answer (a live stream) that must hold no
+    connection while it waits. On SQLite it queues with the other writers."""
+    g.goalmap_writing_apart = True
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(statement)
+    finally:
+        g.goalmap_writing_apart = False
+
+
+def read_apart(statement, *, all_rows: bool = False):
+    """Run one read on a connection given back at once (see :func:`write_apart`): its
+    first value, or with ``all_rows`` the first column of every row."""
+    with db.engine.connect() as conn:
+        result = conn.execute(statement)
+        return list(result.scalars()) if all_rows else result.scalar()
 
 
 def once(write: Callable[[], object]) -> bool:

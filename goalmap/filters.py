@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from flask import Flask, g, url_for
 
+from goalmap.broadcast import stamp
+
 _MARKER = 987654321
 
 
@@ -33,6 +35,7 @@ def goal_url(endpoint: str, goal_id: int) -> str:
 
 
 def init_app(app: Flask) -> None:
+    app.add_template_filter(stamp)
     app.add_template_filter(hours)
     app.add_template_filter(money)
     app.add_template_global(goal_url)

@@ -28,6 +28,7 @@ from goalmap.models import (
     FlexDecision,
     Goal,
     Milestone,
+    Notification,
     User,
     WeeklyAnswer,
     Win,
@@ -97,6 +98,8 @@ def scoped(
             Win.partnership_id == user.partnership_id, _win_visible(user)
         )
         stmt = stmt.where(model.win_id.in_(visible))
+    if model is Notification:  # a member only ever reads their own notifications
+        stmt = stmt.where(Notification.user_id == user.id)
     if model is FlexDecision:  # a decision names its goal: only a goal the member may see
         visible = select(Goal.id).where(Goal.partnership_id == user.partnership_id, _visible(user))
         stmt = stmt.where(FlexDecision.goal_id.is_(None) | FlexDecision.goal_id.in_(visible))

@@ -12,11 +12,12 @@ partner's private goal reaches them as a placeholder row. Each app keeps its own
 cache (its templates and URLs are its own).
 """
 
+import secrets
 from threading import Lock
 from urllib.parse import urlsplit
 
 from cachetools import LRUCache
-from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_login import current_user, login_user
 from markupsafe import Markup
 
@@ -135,7 +136,16 @@ def forget_goal_items(app: Flask) -> None:
         cache.drawn.clear()
 
 
+def live_page() -> str:
+    """This page's own id, made once per request: its live stream skips the changes the
+    page's own requests made (it has their answers already; see goalmap.broadcast)."""
+    if "live_page" not in g:
+        g.live_page = secrets.token_urlsafe(12)
+    return g.live_page
+
+
 def init_app(app: Flask) -> None:
     app.extensions["goalmap_goal_items"] = GoalItems()
+    app.add_template_global(live_page)
     app.add_template_global(goal_editable)
     app.add_template_global(goal_items)

@@ -27,8 +27,22 @@ def make_config(database_url: str, **overrides) -> dict:
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 1024,
         "ARGON2_PARALLELISM": 1,
+        # A live stream read by a test ends on its own, at once (tests/test_live.py
+        # keeps its streams open longer).
+        "LIVE_KEEPALIVE_SECONDS": 0.05,
+        "LIVE_STREAM_SECONDS": 0.2,
         **overrides,
     }
+
+
+# Each page opens its live stream with its own id and the stamp of the partnership's
+# last change: a partner can tell that something changed (as a board's ETag tells), never
+# what. Tests that compare pages mask them.
+LIVE_STREAM = re.compile(r'(data-live-page="|\?page=|since=)[\w-]+')
+
+
+def without_live_stamps(html: str) -> str:
+    return LIVE_STREAM.sub(r"\1", html)
 
 
 class Client(FlaskClient):

@@ -34,6 +34,7 @@ from goalmap.models import (
     ContractTerms,
     FlexEntry,
     Invite,
+    Notification,
     SharedValue,
     User,
     Win,
@@ -271,6 +272,14 @@ MATRIX = {
         {"seen": "1"},
         {"anonymous": LOGIN, "stranger": 404, "partner": 409, "owner": 409},
     ),
+    # Notifications: each member's own; another's is a 404, as one that does not exist.
+    # The stream says only that something changed; the crawl reads it as the partner.
+    "live.stream": ("GET", "/live?page=matrix-page&place=board-{quarter}", None, OWN_ONLY),
+    "live.presence": ("GET", "/live/presence?place=board-{quarter}", None, OWN_ONLY),
+    "notifications.index": ("GET", "/notifications", None, OWN_ONLY),
+    "notifications.bell": ("GET", "/notifications/bell", None, OWN_ONLY),
+    "notifications.open": ("POST", "/notifications/{notification}/open", {}, PRIVATE_ONLY),
+    "notifications.read_all": ("POST", "/notifications/read", {}, OWN_ONLY),
     "transfer.export_json": ("GET", "/export.json", None, OWN_ONLY),
     "transfer.export_csv": ("GET", "/export.csv", None, OWN_ONLY),
     "transfer.export_log_csv": ("GET", "/export-log.csv", None, OWN_ONLY),
@@ -356,7 +365,12 @@ def world(app, alex, sam):
     with app.app_context():
         flexibility.respond(db.session.get(FlexEntry, agreed), db.session.get(User, sam.id), "", [])
         db.session.commit()
+        # Sam signed Alex's contract and acknowledged Alex's entry: Alex was told.
+        notification = db.session.scalar(
+            select(Notification.id).where(Notification.user_id == alex.id).limit(1)
+        )
     return {
+        "notification": notification,
         "quarter": quarter.id,
         "next": nxt.id,
         "stage": stage.id,

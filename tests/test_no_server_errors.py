@@ -14,9 +14,11 @@ from urllib.parse import quote
 
 import pytest
 from factories import PASSWORD, logged_in, make_config
+from sqlalchemy import select
 
 from goalmap import create_app
 from goalmap.extensions import db
+from goalmap.models import Notification
 
 HOSTILE = [
     "",
@@ -204,6 +206,8 @@ FORMS = {
         {"keep": "Walks", "change": "", "version": "1"},
     ),
     "yearly.keep": ("/yearly/{review}/keep", {"seen": "1"}),
+    "notifications.open": ("/notifications/{notification}/open", {}),
+    "notifications.read_all": ("/notifications/read", {}),
     "resources.allocations": (
         "/goals/{shared}/allocations",
         {
@@ -238,6 +242,14 @@ PUBLIC = {"auth.register", "auth.login", "partnership.join_accept"}
 QUERY = ("next", "lane", "stage", "lane_id", "stage_id", "quarter", "step")
 
 
+def notification_of(app, user) -> int:
+    """One of ``user``'s notifications (the world's contract was signed: Alex was told)."""
+    with app.app_context():
+        return db.session.scalar(
+            select(Notification.id).where(Notification.user_id == user.id).limit(1)
+        )
+
+
 def rules():
     app = create_app(make_config("sqlite://"))
     with app.app_context():
@@ -264,6 +276,7 @@ def check(response, what) -> None:
 def test_every_field_of_every_form_takes_hostile_values_without_a_500(app, alex, world, endpoint):
     url, form = FORMS[endpoint]
     world = {**world, "alex_lane_goal": world["deleted"]}  # a goal of Alex's, deleted
+    world["notification"] = notification_of(app, alex)
     url = url.format(**world)
     form = {k.format(**world): v.format(**world) for k, v in form.items()}
     signed_in = logged_in(app, alex)

@@ -51,6 +51,7 @@ from goalmap.models import (
     Invite,
     Lane,
     Milestone,
+    Notification,
     Partnership,
     PlanningSeat,
     PromptVersion,
@@ -519,6 +520,30 @@ def seen_once(app, world, _responses) -> None:
         )
 
 
+def alexs_notification(app, world) -> dict:
+    """One of Alex's notifications (Sam signed Alex's contract), and how many Alex has."""
+    with app.app_context():
+        ids = db.session.scalars(
+            select(Notification.id).where(Notification.user_id == world["alex_id"])
+        ).all()
+        return {"notification": ids[0], "notifications": len(ids)}
+
+
+def read_once(app, world, _responses) -> None:
+    """Read, and nothing else changed: no notification made or lost by opening one."""
+    with app.app_context():
+        assert db.session.get(Notification, world["notification"]).read_at is not None
+        assert (
+            count(Notification, Notification.user_id == world["alex_id"]) == world["notifications"]
+        )
+
+
+def all_read(app, world, _responses) -> None:
+    with app.app_context():
+        assert count(Notification) > 0
+        assert count(Notification, Notification.read_at.is_(None)) == 0
+
+
 NAMES = [{"lane-{lane}-name": f"Ours {i}"} for i in range(AT_ONCE)]
 
 RACES: dict[str, Race | Callable] = {
@@ -753,6 +778,11 @@ RACES: dict[str, Race | Callable] = {
         answers=[302, 409, 409, 409],
         holds=completed_once,
     ),
+    # Notifications: opened at once from several tabs, read once; all read, by both.
+    "notifications.open": Race(
+        "/notifications/{notification}/open", holds=read_once, setup=alexs_notification
+    ),
+    "notifications.read_all": Race("/notifications/read", by=("alex", "sam") * 2, holds=all_read),
     # Last write wins, whole: what one request sent, never a mix and never an error.
     "board.rename_lane": Race("/lanes/{lane}", NAMES, holds=lane_named),
     "board.rename_stage": Race(

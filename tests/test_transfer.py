@@ -402,6 +402,8 @@ LEFT_OUT = {
         "created_by_id",  # not carried yet (who of the two made a shared goal)
     },
     "availabilities": {"version"},  # the edit counter starts again
+    "notifications": None,  # pointers to what concerned a member lately, kept 90 days
+    "presences": None,  # who had a page open a moment ago
 }
 
 

@@ -16,6 +16,7 @@ from goalmap.contracts import queries
 from goalmap.database import once
 from goalmap.extensions import db
 from goalmap.models import Contract, ContractCheckIn, ContractTerms, Goal, User, utcnow
+from goalmap.notifications import service as notifications
 from goalmap.wins import service as wins
 
 
@@ -90,6 +91,7 @@ def sign(contract: Contract, user: User, seen: int) -> None:
         raise Refused("These terms were signed, or changed, a moment ago.")
     _bump(contract, state="active")
     db.session.refresh(contract, ["terms"])
+    notifications.notify("contract_signed", [contract.owner], user, contract=contract)
 
 
 def renegotiate(contract: Contract, user: User, terms: Terms) -> ContractTerms:
@@ -98,7 +100,11 @@ def renegotiate(contract: Contract, user: User, terms: Terms) -> ContractTerms:
     _owner_only(contract, user)
     if contract.state != "active" or contract.pending is not None:
         raise Refused("Only an active contract without unsigned terms is renegotiated.")
-    return _draft_terms(contract, contract.terms[-1].number + 1, terms)
+    drafted = _draft_terms(contract, contract.terms[-1].number + 1, terms)
+    notifications.notify(
+        "contract_renegotiated", contract.partnership.members, user, contract=contract
+    )
+    return drafted
 
 
 def check_in(contract: Contract, user: User, progress: int, note: str) -> ContractCheckIn:
@@ -127,6 +133,8 @@ def encourage(check_in_row: ContractCheckIn, contract: Contract, user: User, wor
         .values(encouragement=words, encouraged_by_id=user.id, encouraged_at=utcnow()),
         execution_options={"synchronize_session": False},
     ).rowcount
+    if answered == 1:
+        notifications.notify("encouraged", [contract.owner], user, contract=contract)
     return answered == 1
 
 

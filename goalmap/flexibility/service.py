@@ -32,6 +32,7 @@ from goalmap.models import (
     User,
     utcnow,
 )
+from goalmap.notifications import service as notifications
 from goalmap.resources import queries as resources
 from goalmap.resources import service as notes
 
@@ -119,6 +120,8 @@ def respond(entry: FlexEntry, user: User, impact: str, decisions, acknowledge: b
         once(lambda: db.session.add(words))  # a second at once: the first words stay
     for decision in decisions:
         decide(entry, user, decision)
+    if any(decision.goal.owner_id != user.id for decision in decisions):  # proposed: see decide
+        notifications.notify("flex_proposed", entry.partnership.members, user, entry=entry)
     if acknowledge:
         return acknowledge_entry(entry, user)
     return False
@@ -161,7 +164,8 @@ def acknowledge_entry(entry: FlexEntry, user: User) -> bool:
     ack = FlexAcknowledgement(
         partnership_id=entry.partnership_id, entry_id=entry.id, user_id=user.id
     )
-    once(lambda: db.session.add(ack))
+    if once(lambda: db.session.add(ack)):
+        notifications.notify("flex_acknowledged", [entry.raised_by], user, entry=entry)
     _lock(entry)
     if not entry.is_open:
         return False  # agreed a moment ago, by the other acknowledgement

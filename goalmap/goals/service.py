@@ -14,6 +14,7 @@ from goalmap.board import queries as board
 from goalmap.extensions import db
 from goalmap.goals import queries
 from goalmap.models import Allocation, Goal, GoalComment, GoalEvent, Lane, Quarter, Stage, User
+from goalmap.notifications import service as notifications
 from goalmap.wins import service as wins
 
 # The fields an edit can change, and how the story names them.
@@ -204,7 +205,10 @@ def places(goal: Goal, lane_id: int, stage_id: int, others: list) -> list[tuple[
 
 def comment(goal: Goal, author: User, body: str) -> GoalComment:
     """A word on ``goal`` (comments never change the goal itself)."""
-    return _add_comment(goal, author, "comment", body)
+    words = _add_comment(goal, author, "comment", body)
+    people = notifications.concerned(goal, author.partnership.members)
+    notifications.notify("commented", people, author, goal=goal)
+    return words
 
 
 def cheer(goal: Goal, author: User) -> bool:
@@ -215,6 +219,8 @@ def cheer(goal: Goal, author: User) -> bool:
             _add_comment(goal, author, "cheer", "")
     except IntegrityError:
         return False
+    people = notifications.concerned(goal, author.partnership.members)
+    notifications.notify("cheered", people, author, goal=goal)
     return True
 
 

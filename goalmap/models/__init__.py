@@ -26,6 +26,7 @@ from goalmap.models.commitments import (
     ContractTerms,
     next_after,
 )
+from goalmap.models.inbox import KEPT_DAYS, NOTIFICATION_KINDS, Notification
 from goalmap.models.life_events import (
     ACTIONS,
     DEFAULT_PROTOCOL,
@@ -47,6 +48,7 @@ from goalmap.models.people import (
     email_key,
     hash_token,
 )
+from goalmap.models.presence import Presence
 from goalmap.models.quarters import (
     CHOSEN_STATUSES,
     DEFAULT_SHARED_LANE,
@@ -82,9 +84,11 @@ __all__ = [
     "DONE_STAGE",
     "ENERGY_LEVELS",
     "GOAL_STATUSES",
+    "KEPT_DAYS",
     "LIFE_EVENT_KINDS",
     "MAX_INTEGER",
     "MONEY_PERIODS",
+    "NOTIFICATION_KINDS",
     "OPEN_STATUSES",
     "PLANNED_STATUSES",
     "QUARTER_STATES",
@@ -109,8 +113,10 @@ __all__ = [
     "Invite",
     "Lane",
     "Milestone",
+    "Notification",
     "Partnership",
     "PlanningSeat",
+    "Presence",
     "PromptVersion",
     "ProtocolVersion",
     "Quarter",

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, bindparam, update
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 from sqlalchemy.orm.attributes import set_committed_value
 
 from goalmap.extensions import db
@@ -67,7 +67,10 @@ class Partnership(db.Model):
     def touch(cls, *ids: int) -> None:
         """Record that these partnerships' data changed now (their boards' ETags move on)."""
         # On the connection, not through the ORM: this also runs inside a flush.
-        db.session.connection().execute(_TOUCH, {"ids": list(ids), "now": utcnow()})
+        now = utcnow()
+        db.session.connection().execute(_TOUCH, {"ids": list(ids), "now": now})
+        # Once the transaction commits, their open pages hear of it (goalmap.broadcast).
+        db.session.info.setdefault("touched_partnerships", {}).update(dict.fromkeys(ids, now))
 
     def free_colour(self) -> str:
         """The first lane colour no member uses yet."""
@@ -101,6 +104,10 @@ class User(UserMixin, db.Model):
     )
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # How many of the member's notifications are unread: loaded with who is signed in
+    # (auth.queries.SIGNED_IN), so every page's bell costs no query of its own; None
+    # wherever a User is loaded otherwise.
+    unread_notifications: Mapped[int | None] = query_expression()
 
     partnership: Mapped[Partnership] = relationship(back_populates="members")
 

@@ -17,6 +17,7 @@ from goalmap.models import (
     next_quarter,
     utcnow,
 )
+from goalmap.notifications import service as notifications
 from goalmap.planning import queries
 
 STEPS = (
@@ -113,7 +114,11 @@ def reveal(quarter: Quarter) -> None:
 def mark_ready(quarter: Quarter, user: User) -> None:
     """``user`` has drafted their goals; when everyone has, the drafts are revealed."""
     seats = members(quarter)
-    _take(seats, user).ready_at = utcnow()
+    seat = _take(seats, user)
+    if seat.ready_at is None:  # the others not ready yet hear of it, once
+        waiting = [other.user for other in seats if other.ready_at is None]
+        notifications.notify("session_waiting", waiting, user, quarter=quarter)
+    seat.ready_at = utcnow()
     if quarter.revealed_at is None and all(m.ready_at for m in seats):
         reveal(quarter)
 
@@ -123,7 +128,11 @@ def confirm(quarter: Quarter, user: User) -> None:
     if quarter.state != "planning":
         raise SessionRefused("This quarter has already started.")
     seats = members(quarter)
-    _take(seats, user).confirmed_at = utcnow()
+    seat = _take(seats, user)
+    if seat.confirmed_at is None:  # the others who have not agreed yet hear of it, once
+        waiting = [other.user for other in seats if other.confirmed_at is None]
+        notifications.notify("session_waiting", waiting, user, quarter=quarter)
+    seat.confirmed_at = utcnow()
     if all(m.confirmed_at for m in seats):
         start(quarter)
 

@@ -1,0 +1,109 @@
+// Live updates. The page's stream (htmx's SSE extension, on <body sse-connect>) says only
+// that something changed; each [data-live] part of the page asks its own URL again and
+// is swapped for the part with the same id. A part holding a form being used is never
+// replaced under the cursor: it says so, and catches up once the form is done with.
+(function () {
+  "use strict";
+
+  var page = document.body.getAttribute("data-live-page");
+  var waiting = new Map(); // a part's id -> its debounce timer
+
+  // The server skips telling this page about changes its own requests made.
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    if (page) event.detail.headers["X-Live-Page"] = page;
+  });
+
+  // A form the member has typed into is theirs until they save or leave it.
+  document.body.addEventListener("input", function (event) {
+    var form = event.target.form;
+    if (form) form.setAttribute("data-live-dirty", "");
+  });
+
+  function holds(part) {
+    if (part.querySelector("[data-live-hold], form[data-live-dirty]")) return true;
+    var active = document.activeElement;
+    return !!(active && part.contains(active) && active.matches("input, textarea, select"));
+  }
+
+  function notice(part) {
+    var id = part.id + "-changed";
+    if (document.getElementById(id)) return;
+    var note = document.createElement("p");
+    note.id = id;
+    note.className = "live-notice";
+    note.setAttribute("role", "status");
+    note.textContent = "This changed while you were editing. ";
+    var show = document.createElement("button");
+    show.type = "button";
+    show.textContent = "Show the changes";
+    show.addEventListener("click", function () {
+      note.remove();
+      fetchPart(part, false);
+    });
+    note.appendChild(show);
+    part.parentNode.insertBefore(note, part);
+  }
+
+  var asked = new Set(); // ids of parts asked for by a change, not by the member
+
+  function fetchPart(part, byChange) {
+    if (byChange) asked.add(part.id); else asked.delete(part.id);
+    // A part kept across its page's swaps (hx-preserve) takes new children instead.
+    var inner = part.hasAttribute("hx-preserve");
+    htmx.ajax("GET", part.getAttribute("data-live"), {
+      source: part, target: part, swap: inner ? "innerHTML" : "outerHTML",
+      select: "#" + part.id + (inner ? " > *" : ""),
+    });
+  }
+
+  function refresh(part) {
+    if (holds(part)) { notice(part); return; }
+    fetchPart(part, true);
+  }
+
+  // The member may have started typing while the part was on its way: keep their words.
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var part = event.detail.target;
+    if (!part || !asked.has(part.id)) return;
+    asked.delete(part.id);
+    if (holds(part)) {
+      event.detail.shouldSwap = false;
+      notice(part);
+    }
+  });
+
+  // A burst of changes (a move and its lane counts) asks once.
+  function soon(part) {
+    clearTimeout(waiting.get(part.id));
+    waiting.set(part.id, setTimeout(function () {
+      waiting.delete(part.id);
+      var current = document.getElementById(part.id);
+      if (current) refresh(current);
+    }, 150));
+  }
+
+  // Whether the stream is open now (the extension reconnects by itself, with backoff).
+  document.body.addEventListener("htmx:sseOpen", function () {
+    document.body.setAttribute("data-live-open", "");
+  });
+  document.body.addEventListener("htmx:sseError", function () {
+    document.body.removeAttribute("data-live-open");
+  });
+
+  document.body.addEventListener("htmx:sseMessage", function (event) {
+    var kind = event.detail && event.detail.type;
+    document.querySelectorAll("[data-live][id]").forEach(function (part) {
+      var on = (part.getAttribute("data-live-on") || "changed").split(" ");
+      if (on.indexOf(kind) >= 0) soon(part);
+    });
+  });
+
+  // A held part catches up when its form is gone (saved or cancelled).
+  document.body.addEventListener("htmx:afterSettle", function () {
+    document.querySelectorAll(".live-notice").forEach(function (note) {
+      var part = document.getElementById(note.id.replace(/-changed$/, ""));
+      if (!part) { note.remove(); return; }
+      if (!holds(part)) { note.remove(); fetchPart(part, true); }
+    });
+  });
+})();

@@ -1,0 +1,106 @@
+"""Live: two partners in two browsers see each other's changes without reloading."""
+
+import time
+
+from helpers import add_goal, card, cell, partners, screenshot, session_step, settled
+
+NO_RELOAD = "() => { window.stillThisPage = true; }"
+
+
+def mark(*pages) -> None:
+    """Mark each page's window: a reload would lose the mark."""
+    for page in pages:
+        page.evaluate(NO_RELOAD)
+
+
+def not_reloaded(page) -> bool:
+    return page.evaluate("() => window.stillThisPage === true")
+
+
+def listening(page) -> None:
+    """Wait until the page's live stream is open."""
+    page.wait_for_selector("body[data-live-open]", state="attached")
+
+
+def test_a_move_on_one_board_shows_on_the_other_without_a_reload(new_page):
+    alex, sam = partners(new_page)
+    add_goal(alex, "Together", "Ideas", "Plant the herb garden")
+    sam.reload()
+    sam.wait_for_selector("text=Plant the herb garden")
+    listening(sam)
+    listening(alex)
+    mark(alex, sam)
+
+    # Each sees the other is here.
+    sam.get_by_text("Alex is here too").wait_for(timeout=3000)
+    alex.get_by_text("Sam is here too").wait_for(timeout=3000)
+
+    # Alex moves the goal with the keyboard's Move form; Sam's board follows.
+    goal = card(alex, "Plant the herb garden")
+    goal.get_by_role("link", name="Move").click()
+    form = alex.locator("form.move-form")
+    form.get_by_label("Column").select_option(label="In progress")
+    started = time.monotonic()
+    form.get_by_role("button", name="Move").click()
+    moved = cell(sam, "Together", "In progress").locator(".goal-title", has_text="Plant the")
+    moved.wait_for(timeout=2000)
+    assert time.monotonic() - started < 2.5  # the click, the move and the live refresh
+    assert not_reloaded(sam)
+    screenshot(sam, "live-board-after-partners-move")
+
+    # A goal Sam is editing is not replaced under the cursor: a notice says it changed.
+    add_goal(sam, "Together", "Ideas", "Book the train")
+    settled(sam)
+    card(sam, "Book the train").get_by_role("link", name="Edit").click()
+    sam.locator("form.goal-form").wait_for()
+    settled(sam)
+    sam.locator("form.goal-form").get_by_label("Goal", exact=True).fill("Book the night train")
+    add_goal(alex, "Together", "This quarter", "Learn to juggle")
+    sam.get_by_role("button", name="Show the changes").wait_for(timeout=3000)
+    assert sam.locator("form.goal-form").get_by_label("Goal", exact=True).input_value() == (
+        "Book the night train"
+    )
+    assert "Learn to juggle" not in sam.locator("#board").inner_text()
+    sam.locator("form.goal-form").get_by_role("button", name="Save").click()
+    # Once the form is done with, the board catches up by itself.
+    sam.locator(".goal-title", has_text="Learn to juggle").wait_for(timeout=3000)
+    assert sam.locator(".live-notice").count() == 0
+    assert not_reloaded(sam)
+    assert not alex.errors and not sam.errors, (alex.errors, sam.errors)
+
+
+def test_a_partners_ready_turns_still_drafting_into_the_reveal(new_page):
+    alex, sam = partners(new_page)
+    for page in (alex, sam):
+        page.goto("/")
+        page.get_by_role("link", name="Continue the goal-mapping session").click()
+        session_step(page, "My goals")
+    alex.get_by_label("Goal", exact=True).fill("Write the first chapter")
+    alex.get_by_role("button", name="Add my goal").click()
+    alex.wait_for_selector("text=Write the first chapter")
+    sam.get_by_label("Goal", exact=True).fill("Climb Ben Nevis")
+    sam.get_by_role("button", name="Add my goal").click()
+    sam.wait_for_selector("text=Climb Ben Nevis")
+    listening(alex)
+    listening(sam)
+    mark(alex, sam)
+    sam.get_by_text("Alex is here too").wait_for(timeout=3000)
+    assert "Alex is still drafting." in sam.content()
+
+    sam.get_by_role("button", name="I'm ready").click()  # Sam's own page reloads
+    sam.wait_for_selector("#flashes .flash")
+    # Alex's page, untouched, learns that Sam is ready.
+    alex.get_by_text("Sam is ready.").wait_for(timeout=2000)
+    assert not_reloaded(alex)
+
+    listening(sam)
+    mark(sam)
+    started = time.monotonic()
+    alex.get_by_role("button", name="I'm ready").click()
+    # Sam's page is not reloaded; the reveal arrives by itself.
+    sam.locator(".session-goal-title", has_text="Write the first chapter").wait_for(timeout=2500)
+    assert time.monotonic() - started < 3
+    assert not_reloaded(sam)
+    assert sam.get_by_text("Alex is here too").is_visible()  # kept through the refresh
+    screenshot(sam, "live-session-revealed")
+    assert not alex.errors and not sam.errors, (alex.errors, sam.errors)
