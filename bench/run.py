@@ -30,13 +30,17 @@ import flask_migrate
 from flask import before_render_template, template_rendered
 from sqlalchemy import create_engine, event, make_url, select
 
-from bench.seed import seed
+from bench.live import Streams, percentile
+from bench.seed import seed, seed_listeners
 from goalmap import create_app, views
 from goalmap.config import normalise_database_url
 from goalmap.extensions import db
 from goalmap.models import Goal
 
 DURATION = int(os.environ.get("BENCH_SECONDS", "5"))
+LIVE_STREAMS = int(os.environ.get("BENCH_LIVE_STREAMS", "200"))
+LISTENERS = 19  # other partnerships, each with pages open; the big one has pages open too
+FANOUT_CHANGES = 20
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')
 
@@ -196,8 +200,11 @@ def free_port() -> int:
 
 def serve(env, port, log):
     gunicorn = Path(sys.executable).parent / "gunicorn"
+    # gunicorn.conf.py's worker class, unless BENCH_WORKER_CLASS compares another.
+    chosen = os.environ.get("BENCH_WORKER_CLASS")
+    worker = ["--worker-class", chosen] if chosen else []
     server = subprocess.Popen(
-        [gunicorn, "--workers", "2", "--bind", f"127.0.0.1:{port}", "app:app"],
+        [gunicorn, "--workers", "2", *worker, "--bind", f"127.0.0.1:{port}", "app:app"],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -332,6 +339,10 @@ def main() -> int:
         "DATABASE_URL": url,
         "SECRET_KEY": "benchmark-only-secret",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Two workers: live events cross between them through PostgreSQL's NOTIFY, or on
+        # SQLite through the machine's Redis.
+        "LIVE_BROKER": os.environ.get("LIVE_BROKER")
+        or ("postgresql" if url.startswith("postgresql") else "redis://127.0.0.1:6379/0"),
     }
     config = {
         "SECRET_KEY": env["SECRET_KEY"],
@@ -342,6 +353,7 @@ def main() -> int:
     with app.app_context():
         flask_migrate.upgrade()
         ids = seed()
+        ids["listeners"] = seed_listeners(LISTENERS)
     print(
         "Seeded: 8 quarters; boards of",
         ", ".join(str(s) for s in sorted(ids["boards"])),
@@ -357,6 +369,9 @@ def main() -> int:
     try:
         cookie, csrf = login(base, ids)
         boards = ids["boards"]
+        # Pages left open everywhere while the board is loaded: each other partnership's
+        # member has some open, and so does the big one (whose moves they hear).
+        listeners = [login(base, {**ids, "email": email})[0] for email in ids["listeners"]]
         board_500 = f"{base}/quarters/{boards[500]['quarter']}"
         board_html = urllib.request.urlopen(
             urllib.request.Request(board_500, headers={"Cookie": cookie})
@@ -369,21 +384,10 @@ def main() -> int:
             "BENCH_LANES": ",".join(map(str, ids["lanes"])),
             "BENCH_STAGES": ",".join(map(str, ids["stages"])),
         }
-        rounds = []
-        for _ in range(ROUNDS):
-            measured = {
-                "ceiling": wrk(f"{base}/healthz", cookie),
-                "board 200": wrk(f"{base}/quarters/{boards[200]['quarter']}", cookie),
-                "board 500": wrk(board_500, cookie),
-                "timeline 500": wrk(f"{board_500}/timeline", cookie),
-                "balance 500": wrk(f"{board_500}/balance", cookie),
-            }
-            # Asked for now: the last round's writes (some still in flight when wrk
-            # stopped) changed the board, and so its ETag and the goals' versions.
-            measured["board 500, ETag"] = wrk(
-                board_500, cookie, headers=[f"If-None-Match: {current_etag(board_500, cookie)}"]
-            )
-            measured["move (htmx)"] = wrk(
+
+        def writes() -> dict:
+            run = {}
+            run["move (htmx)"] = wrk(
                 base,
                 cookie,
                 threads=16,
@@ -396,7 +400,7 @@ def main() -> int:
             # the edit run starts stale and counts the 409s as errors.
             time.sleep(1)
             versions = goal_versions(app, boards[500]["goals"][:16])
-            measured["edit (htmx)"] = wrk(
+            run["edit (htmx)"] = wrk(
                 base,
                 cookie,
                 threads=16,
@@ -404,8 +408,41 @@ def main() -> int:
                 script="move.lua",
                 env={**lua_env, "BENCH_MODE": "edit", "BENCH_VERSIONS": versions},
             )
+            return run
+
+        rounds, quiet_rounds, live = [], [], {"open": [], "heard": []}
+        for _ in range(ROUNDS):
+            # The same server in the same round with no live stream open: what the
+            # streams cost is the difference.
+            quiet_rounds.append(
+                {
+                    "ceiling": wrk(f"{base}/healthz", cookie),
+                    "board 200": wrk(f"{base}/quarters/{boards[200]['quarter']}", cookie),
+                    **writes(),
+                }
+            )
+            streams = Streams(port, [cookie, *listeners], LIVE_STREAMS)
+            measured = {
+                "ceiling": wrk(f"{base}/healthz", cookie),
+                "board 200": wrk(f"{base}/quarters/{boards[200]['quarter']}", cookie),
+                "board 500": wrk(board_500, cookie),
+                "timeline 500": wrk(f"{board_500}/timeline", cookie),
+                "balance 500": wrk(f"{board_500}/balance", cookie),
+            }
+            # Asked for now: the last round's writes (some still in flight when wrk
+            # stopped) changed the board, and so its ETag and the goals' versions.
+            measured["board 500, ETag"] = wrk(
+                board_500, cookie, headers=[f"If-None-Match: {current_etag(board_500, cookie)}"]
+            )
+            measured |= writes()
+            live["open"].append(streams.open_count())
+            live["heard"].append(sum(1 for c in streams.counts() if c))
+            streams.close()
             rounds.append(measured)
         runs = median_rounds(rounds)
+        quiet = median_rounds(quiet_rounds)
+        live = {"open": min(live["open"]), "heard": min(live["heard"]), "quiet": quiet}
+        live |= fan_out(port, base, cookie, csrf, app, boards[5]["goals"][0])
         writers = wrk(
             base,
             cookie,
@@ -422,10 +459,43 @@ def main() -> int:
     server_log = (tmp / "gunicorn.log").read_text()
     weight, foreign = frontend_weight(app, board_html.decode())
     positions = positions_ok(app, ids["boards"][500]["quarter"], 500)
-    return report(url, inproc, runs, writers, server_log, weight, foreign, positions)
+    return report(url, inproc, runs, writers, server_log, weight, foreign, positions, live)
 
 
-def report(url, inproc, runs, writers, server_log, weight, foreign, positions) -> int:
+def fan_out(port, base, cookie, csrf, app, goal) -> dict:
+    """LIVE_STREAMS pages of one partnership open; one change at a time; how long each
+    change takes to reach every one of them."""
+    with app.app_context():
+        row = db.session.get(Goal, goal)
+        place = {"lane_id": row.lane_id, "stage_id": row.stage_id, "position": 0}
+    streams = Streams(port, [cookie], LIVE_STREAMS)
+    delays, missed = [], 0
+    try:
+        time.sleep(1)  # every stream subscribed
+        for _ in range(FANOUT_CHANGES):
+            before = streams.counts()
+            started = time.monotonic()
+            request = urllib.request.Request(
+                f"{base}/goals/{goal}/move",
+                data=urllib.parse.urlencode(place).encode(),
+                headers={"Cookie": cookie, "X-CSRFToken": csrf, "HX-Request": "true"},
+            )
+            urllib.request.urlopen(request).read()
+            time.sleep(2.5)
+            heard = streams.next_after(before, started)
+            delays += [d for d in heard if d is not None]
+            missed += sum(1 for d in heard if d is None)
+    finally:
+        streams.close()
+    return {
+        "fan_out_p50": percentile(delays, 0.5) if delays else None,
+        "fan_out_p99": percentile(delays, 0.99) if delays else None,
+        "fan_out_missed": missed,
+        "fan_out_heard": len(delays),
+    }
+
+
+def report(url, inproc, runs, writers, server_log, weight, foreign, positions, live) -> int:
     budgets = []
 
     def budget(name, ok, detail):
@@ -486,6 +556,27 @@ def report(url, inproc, runs, writers, server_log, weight, foreign, positions) -
         f"{writers['errors']} non-2xx, {server_log.count('database is locked')} locked",
     )
     budget(
+        f"{LIVE_STREAMS} live streams open through every run above",
+        live["open"] == LIVE_STREAMS,
+        f"{live['open']} open at the end of each round; {live['heard']} heard a change",
+    )
+    for name in ("board 200", "move (htmx)", "edit (htmx)"):
+        without = live["quiet"][name]["share"]
+        budget(
+            f"{name} with {LIVE_STREAMS} streams open ≥ 80 % of its share without",
+            share(name) >= 0.8 * without,
+            f"{share(name):.1f} % with, {without:.1f} % without "
+            f"({', '.join(f'{x:.1f}' for x in live['quiet'][name]['shares'])})",
+        )
+    p99 = live["fan_out_p99"]
+    budget(
+        f"a change reaches all {LIVE_STREAMS} open pages of a partnership: p99 ≤ 2 s, none missed",
+        p99 is not None and p99 <= 2 and not live["fan_out_missed"],
+        f"p50 {1000 * (live['fan_out_p50'] or 0):.0f} ms, p99 {1000 * (p99 or 0):.0f} ms; "
+        f"{live['fan_out_heard']} heard, {live['fan_out_missed']} missed "
+        f"({FANOUT_CHANGES} changes)",
+    )
+    budget(
         "board's JS and CSS under 60 KB gzipped, all from this origin",
         weight < 60 * 1024 and not foreign,
         f"{weight / 1024:.1f} KB, {len(foreign)} foreign",
@@ -495,8 +586,10 @@ def report(url, inproc, runs, writers, server_log, weight, foreign, positions) -
     lines = [
         f"## {database}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",
-        f"Machine: {os.cpu_count()} cores. Database: {database}. gunicorn, 2 sync workers;"
-        f" wrk on loopback, {DURATION} s a run (16 connections; the move and edit runs use 16"
+        f"Machine: {os.cpu_count()} cores. Database: {database}. gunicorn, 2 gthread workers"
+        f" (gunicorn.conf.py), live events through {broker_name(url)}; {LIVE_STREAMS} live"
+        f" streams open during every run (over {LISTENERS + 1} partnerships). wrk on loopback,"
+        f" {DURATION} s a run (16 connections; the move and edit runs use 16"
         f" threads, one goal each), {ROUNDS} rounds. Each line is from the round where its"
         " share of that round's ceiling was the median; the budgets list every round's share.",
         "",
@@ -549,6 +642,10 @@ def report(url, inproc, runs, writers, server_log, weight, foreign, positions) -
     if failed:
         print(f"{len(failed)} budget(s) not met.", file=sys.stderr)
     return 1 if failed else 0
+
+
+def broker_name(url: str) -> str:
+    return "PostgreSQL's NOTIFY" if url.startswith("postgresql") else "Redis"
 
 
 def write_section(database: str, text: str) -> None:

@@ -163,3 +163,20 @@ def seed(board_sizes=(500, 200, 5)) -> dict:
         "lanes": [lane.id for lane in lanes if lane.owner_id is None],
         "stages": [stage.id for stage in stages],
     }
+
+
+def seed_listeners(count: int) -> list[str]:
+    """``count`` more partnerships of one member each, whose open pages listen while the
+    benchmark loads the big one; their members' emails (same password)."""
+    password_hash = hash_password(PASSWORD)
+    emails = []
+    for index in range(count):
+        member = User(
+            email=f"bench-listener-{index}@example.com",
+            display_name=f"Listener {index}",
+            password_hash=password_hash,
+        )
+        found_partnership(member)
+        emails.append(member.email)
+    db.session.commit()
+    return emails

@@ -100,18 +100,31 @@ class _Server:
         self.log = logging.getLogger("gunicorn-test")
 
 
+SHARED_LIVE = {"LIVE_BROKER": "redis://127.0.0.1:6379"}
+
+
 @pytest.mark.parametrize(
     ("environ", "workers", "starts"),
     [
-        ({}, 1, True),  # one process counts for itself: nothing to share
-        ({}, 2, False),  # several would each count apart: refused
-        ({"REDIS_URL": "redis://127.0.0.1:6379"}, 2, True),
-        ({"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"}, 4, True),
-        ({"RATELIMIT_STORAGE_URI": "memory://"}, 2, True),  # said out loud: a warning
+        ({}, 1, True),  # one process counts for itself and hears its own changes
+        (SHARED_LIVE, 2, False),  # several would each count sign-ins apart: refused
+        ({"REDIS_URL": "redis://127.0.0.1:6379"}, 2, True),  # shared limits and events
+        ({"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379", **SHARED_LIVE}, 4, True),
+        ({"RATELIMIT_STORAGE_URI": "memory://", **SHARED_LIVE}, 2, True),  # a warning
+        # Live events: a worker on SQLite would hear only its own changes.
+        ({"RATELIMIT_STORAGE_URI": "memory://"}, 2, False),
+        ({"RATELIMIT_STORAGE_URI": "memory://", "LIVE_BROKER": "memory"}, 2, False),
+        (
+            {"RATELIMIT_STORAGE_URI": "memory://", "DATABASE_URL": "postgresql://db/goalmap"},
+            2,
+            True,  # PostgreSQL's NOTIFY carries them
+        ),
     ],
 )
-def test_several_workers_start_only_with_limits_they_share(monkeypatch, environ, workers, starts):
-    for name in ("RATELIMIT_STORAGE_URI", "REDIS_URL"):
+def test_several_workers_start_only_with_limits_and_events_they_share(
+    monkeypatch, environ, workers, starts
+):
+    for name in ("RATELIMIT_STORAGE_URI", "REDIS_URL", "LIVE_BROKER", "DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
@@ -121,6 +134,12 @@ def test_several_workers_start_only_with_limits_they_share(monkeypatch, environ,
     else:
         with pytest.raises(SystemExit):
             settings.on_starting(_Server(workers))
+
+
+def test_gunicorn_serves_live_streams_beside_ordinary_requests():
+    settings = _gunicorn_settings()
+    assert settings.worker_class == "gthread"
+    assert settings.threads >= 64
 
 
 def test_limits_can_be_set_in_the_environment(monkeypatch, tmp_path):
