@@ -25,6 +25,12 @@
     return !!(active && part.contains(active) && active.matches("input, textarea, select"));
   }
 
+  // A click already on its way, or a goal being dragged: the part is asked for again a
+  // moment later, so the refresh never swallows what the member just did.
+  function busy(part) {
+    return !!part.querySelector(".htmx-request, .goal-chosen, .sortable-fallback");
+  }
+
   function notice(part) {
     var id = part.id + "-changed";
     if (document.getElementById(id)) return;
@@ -57,6 +63,7 @@
   }
 
   function refresh(part) {
+    if (busy(part)) { soon(part); return; }
     if (holds(part)) { notice(part); return; }
     fetchPart(part, true);
   }
@@ -66,13 +73,16 @@
     var part = event.detail.target;
     if (!part || !asked.has(part.id)) return;
     asked.delete(part.id);
-    if (holds(part)) {
+    if (busy(part)) {
+      event.detail.shouldSwap = false;
+      soon(part);
+    } else if (holds(part)) {
       event.detail.shouldSwap = false;
       notice(part);
     }
   });
 
-  // A burst of changes (a move and its lane counts) asks once.
+  // A burst of changes asks once (the server gathers them for 100 ms too).
   function soon(part) {
     clearTimeout(waiting.get(part.id));
     waiting.set(part.id, setTimeout(function () {
