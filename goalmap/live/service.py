@@ -19,6 +19,8 @@ from goalmap.models import User
 
 # How long the browser waits before it opens a closed stream again (EventSource's retry).
 RETRY_MS = 2000
+# Events this close together go out as one message (the page waits as long before it asks).
+GATHER_SECONDS = 0.1
 
 
 def message(kind: str, at: int | None = None) -> str:
@@ -26,6 +28,17 @@ def message(kind: str, at: int | None = None) -> str:
     the browser sends back as ``Last-Event-ID`` when it reconnects."""
     head = f"id: {at}\n" if at is not None else ""
     return f"{head}event: {kind}\ndata: {kind}\n\n"
+
+
+def gathered(inbox: broadcast.Inbox, first: broadcast.Event) -> str:
+    """``first`` and whatever follows it within GATHER_SECONDS, each kind said once (its
+    latest stamp): a burst of changes (a partner dragging goals about) asks the page to
+    look again once, and the stream writes once."""
+    latest = {first.kind: first}
+    until = time.monotonic() + GATHER_SECONDS
+    while (wait := until - time.monotonic()) > 0 and (more := inbox.get(wait)) is not None:
+        latest[more.kind] = more
+    return "".join(message(found.kind, found.at) for found in latest.values())
 
 
 def stream(
@@ -71,7 +84,7 @@ def stream(
         while (left := ends - time.monotonic()) > 0:
             found = inbox.get(min(keepalive, left))
             # A comment keeps proxies from closing an idle stream, and finds a closed one.
-            yield ": still here\n\n" if found is None else message(found.kind, found.at)
+            yield ": still here\n\n" if found is None else gathered(inbox, found)
             if place and time.monotonic() >= renew:
                 with app.app_context():
                     queries.stay(stream_id)
