@@ -42,8 +42,12 @@ def from_environment(instance_path: str) -> dict:
         "LIVE_BROKER": os.environ.get("LIVE_BROKER") or os.environ.get("REDIS_URL") or None,
         # Each limit (see DEFAULTS) can be set like "20 per 5 minutes".
         **{name: os.environ[name] for name in LIMITS if os.environ.get(name)},
+        # And the live streams' timings, in seconds (a proxy may cut streams sooner).
+        **{name: float(os.environ[name]) for name in LIVE_TIMINGS if os.environ.get(name)},
     }
 
+
+LIVE_TIMINGS = ("LIVE_KEEPALIVE_SECONDS", "LIVE_STREAM_SECONDS", "LIVE_PRESENCE_SECONDS")
 
 LIMITS = (
     "LOGIN_RATE_LIMIT",

@@ -383,3 +383,12 @@ def test_a_commit_on_postgresql_is_heard_through_listen(database_url, app, alex,
         Partnership.touch(sam.partnership_id)
         db.session.commit()
     assert sams.wait_for("changed")
+
+
+def test_stream_timings_can_be_set_in_the_environment(monkeypatch, tmp_path):
+    from goalmap.config import from_environment
+
+    monkeypatch.setenv("LIVE_STREAM_SECONDS", "120")
+    monkeypatch.delenv("LIVE_KEEPALIVE_SECONDS", raising=False)
+    config = from_environment(str(tmp_path))
+    assert config["LIVE_STREAM_SECONDS"] == 120.0 and "LIVE_KEEPALIVE_SECONDS" not in config

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,10 +35,10 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """Serve Goalmap from a fresh SQLite database, as `make run` does."""
-    instance = tmp_path_factory.mktemp("instance")
+@contextmanager
+def serve(instance: Path, **settings: str):
+    """Goalmap from a fresh SQLite database in ``instance``, as `make run` serves it,
+    with ``settings`` added to its environment; its URL."""
     port = _free_port()
     env = {
         **os.environ,
@@ -46,6 +47,7 @@ def live_server(tmp_path_factory):
         "FLASK_APP": "app",
         # Every browser test registers its own couple, all from one address.
         "ACCOUNT_RATE_LIMIT": "1000 per hour",
+        **settings,
     }
     env.pop("GOALMAP_ENV", None)
     flask = [sys.executable, "-m", "flask"]
@@ -58,7 +60,6 @@ def live_server(tmp_path_factory):
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
@@ -69,10 +70,26 @@ def live_server(tmp_path_factory):
     else:
         server.kill()
         pytest.fail("The app did not start: " + (instance / "server.log").read_text())
-    yield url
-    server.terminate()
-    server.wait(timeout=10)
-    log.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """Serve Goalmap from a fresh SQLite database, as `make run` does."""
+    with serve(tmp_path_factory.mktemp("instance")) as url:
+        yield url
+
+
+@pytest.fixture
+def server_with(tmp_path):
+    """Start another server with settings of its own in its environment; its URL."""
+    with ExitStack() as stack:
+        yield lambda **settings: stack.enter_context(serve(tmp_path, **settings))
 
 
 @pytest.fixture(scope="session")
@@ -103,9 +120,11 @@ def new_page(browser, live_server):
     """Open pages in separate browser contexts (separate cookie jars: separate people)."""
     contexts = []
 
-    def open_page(width: int = 1280, height: int = 900, **options):
+    def open_page(width: int = 1280, height: int = 900, base_url=None, **options):
         context = browser.new_context(
-            viewport={"width": width, "height": height}, base_url=live_server, **options
+            viewport={"width": width, "height": height},
+            base_url=base_url or live_server,
+            **options,
         )
         context.set_default_timeout(10_000)
         contexts.append(context)

@@ -2,6 +2,7 @@
 
 import time
 
+import pytest
 from helpers import add_goal, card, cell, partners, screenshot, session_step, settled
 
 NO_RELOAD = "() => { window.stillThisPage = true; }"
@@ -104,3 +105,28 @@ def test_a_partners_ready_turns_still_drafting_into_the_reveal(new_page):
     assert sam.get_by_text("Alex is here too").is_visible()  # kept through the refresh
     screenshot(sam, "live-session-revealed")
     assert not alex.errors and not sam.errors, (alex.errors, sam.errors)
+
+
+@pytest.fixture
+def short_streams(server_with, new_page):
+    """Pages of a server whose streams end after 3 seconds (a proxy's timeout, say)."""
+    url = server_with(LIVE_STREAM_SECONDS="3")
+    return lambda **options: new_page(base_url=url, **options)
+
+
+def test_a_page_that_lost_its_stream_catches_up_when_it_is_back(short_streams):
+    alex, sam = partners(short_streams)
+    listening(sam)
+    mark(sam)
+    # The stream ends and cannot come back: the phone went into a tunnel.
+    sam.context.set_offline(True)
+    sam.wait_for_selector("body:not([data-live-open])", state="attached", timeout=6000)
+    add_goal(alex, "Together", "Ideas", "Made while Sam was away")
+    sam.wait_for_timeout(300)
+    assert sam.locator(".goal-title", has_text="Made while Sam was away").count() == 0
+    sam.context.set_offline(False)
+    # The stream comes back by itself (with backoff), says what was missed, and the board
+    # asks again: no reload.
+    listening(sam)
+    sam.locator(".goal-title", has_text="Made while Sam was away").wait_for(timeout=5000)
+    assert not_reloaded(sam)
