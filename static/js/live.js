@@ -52,6 +52,17 @@
 
   var asked = new Set(); // ids of parts asked for by a change, not by the member
 
+  function gone(part) {
+    var id = part.id + "-changed";
+    if (document.getElementById(id)) return;
+    var note = document.createElement("p");
+    note.id = id;
+    note.className = "live-notice live-gone";
+    note.setAttribute("role", "status");
+    note.textContent = "This is no longer here: it was deleted, or is no longer shared with you.";
+    part.parentNode.insertBefore(note, part);
+  }
+
   function fetchPart(part, byChange) {
     if (byChange) asked.add(part.id); else asked.delete(part.id);
     // A part kept across its page's swaps (hx-preserve) takes new children instead.
@@ -73,7 +84,13 @@
     var part = event.detail.target;
     if (!part || !asked.has(part.id)) return;
     asked.delete(part.id);
-    if (busy(part)) {
+    if (event.detail.xhr.status >= 400) {
+      // Gone, or no longer shared with this member: say so where it stood, not as an
+      // error of something the member did.
+      event.detail.shouldSwap = false;
+      event.detail.isError = false;
+      gone(part);
+    } else if (busy(part)) {
       event.detail.shouldSwap = false;
       soon(part);
     } else if (holds(part)) {
@@ -103,6 +120,8 @@
   document.body.addEventListener("htmx:sseMessage", function (event) {
     var kind = event.detail && event.detail.type;
     document.querySelectorAll("[data-live][id]").forEach(function (part) {
+      var dialog = part.closest("dialog");
+      if (dialog && !dialog.open) return; // a story closed a while ago: nobody reads it
       var on = (part.getAttribute("data-live-on") || "changed").split(" ");
       if (on.indexOf(kind) >= 0) soon(part);
     });
@@ -110,7 +129,7 @@
 
   // A held part catches up when its form is gone (saved or cancelled).
   document.body.addEventListener("htmx:afterSettle", function () {
-    document.querySelectorAll(".live-notice").forEach(function (note) {
+    document.querySelectorAll(".live-notice:not(.live-gone)").forEach(function (note) {
       var part = document.getElementById(note.id.replace(/-changed$/, ""));
       if (!part) { note.remove(); return; }
       if (!holds(part)) { note.remove(); fetchPart(part, true); }

@@ -130,3 +130,30 @@ def test_a_page_that_lost_its_stream_catches_up_when_it_is_back(short_streams):
     listening(sam)
     sam.locator(".goal-title", has_text="Made while Sam was away").wait_for(timeout=5000)
     assert not_reloaded(sam)
+
+
+def test_a_story_open_on_one_phone_follows_and_a_deleted_goal_says_so(new_page):
+    alex, sam = partners(new_page)
+    add_goal(alex, "Together", "Ideas", "Paint the hallway")
+    sam.reload()
+    listening(sam)
+    sam.get_by_role("link", name="Paint the hallway", exact=True).click()
+    dialog = sam.locator("dialog#story")
+    dialog.locator("h2", has_text="Paint the hallway").wait_for()
+
+    # Alex cheers from another phone: Sam's open story shows it.
+    alex.get_by_role("link", name="Paint the hallway", exact=True).click()
+    alex.locator("dialog#story").get_by_role("button", name="Cheer Paint the hallway").click()
+    dialog.locator(".cheers", has_text="Cheered by Alex").wait_for(timeout=3000)
+
+    # Alex deletes the goal: Sam's story says it is gone, not an error of Sam's.
+    alex.locator("dialog#story").get_by_role("button", name="Close the story").click()
+    alex.get_by_role("link", name="Edit Paint the hallway").click()
+    alex.get_by_role("button", name="Delete Paint the hallway").click()
+    alex.get_by_role("button", name="Undo").wait_for()
+    dialog.get_by_text("This is no longer here").wait_for(timeout=3000)
+    assert sam.locator("#error-message").count() == 0
+    assert sam.locator("#board .goal-title", has_text="Paint the hallway").count() == 0
+    # Chromium logs the story's 404 as a failed load; it is the answer that says "gone".
+    unexpected = [error for error in sam.errors if "status of 404" not in error]
+    assert not alex.errors and not unexpected, (alex.errors, sam.errors)
