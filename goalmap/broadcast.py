@@ -7,9 +7,10 @@ so a partner's private goal never travels in one: each page asks again for what 
 shows, through the scoped path, and sees what it may see.
 
 Every change to a partnership's data already moves its ``touched_at``
-(``Partnership.touch``, called by the flush hook in ``goalmap.database``). Once the
-transaction commits, the ids it touched are published here, so nothing is told of a
-write that rolled back.
+(``Partnership.touch``, called by the flush hook in ``goalmap.database``). The ids it
+touched are published here once the transaction commits (on PostgreSQL, by a NOTIFY in
+the transaction, which the commit sends), so nothing is told of a write that rolled
+back.
 
 Three brokers carry events between server processes; each process's :class:`Hub` hands
 them to its own open streams:
@@ -146,45 +147,50 @@ class Broker:
 
     def __init__(self):
         self.hub = Hub()
+        # Guards the listener's start and stop together with the count of open streams,
+        # so a stream opening as the last one closes never finds the listener stopping.
         self._lock = threading.Lock()
         self._stop: threading.Event | None = None
+        self._listening: threading.Event | None = None
+        self._late = False  # a stream stopped waiting for the listener to connect
 
     def publish(self, events: list[Event]) -> None:
         for one in events:
             self.hub.deliver(one)
 
-    def open(self, inbox: Inbox) -> None:
-        if self.hub.add(inbox) == 1 and (listening := self._start()):
-            # Wait (a little) until changes are heard: one made after the stream's
-            # catch-up read must not pass unheard.
-            listening.wait(timeout=2)
-
-    def close(self, inbox: Inbox) -> None:
-        if self.hub.discard(inbox) == 0:
-            self._halt()
-
     # A broker between processes listens on a thread of its own while streams are open.
     listens = False
 
-    def _start(self) -> threading.Event | None:
+    def open(self, inbox: Inbox) -> None:
         with self._lock:
-            if self._stop is not None or not self.listens:
-                return None
-            self._stop, listening = threading.Event(), threading.Event()
-            threading.Thread(
-                target=self._listen_until, args=(self._stop, listening), name=CHANNEL, daemon=True
-            ).start()
-            return listening
+            self.hub.add(inbox)
+            if self.listens and self._stop is None:
+                self._stop, self._listening = threading.Event(), threading.Event()
+                threading.Thread(
+                    target=self._listen_until,
+                    args=(self._stop, self._listening),
+                    name=CHANNEL,
+                    daemon=True,
+                ).start()
+            listening = self._listening
+        # Wait (a little) until changes are heard: one made after the stream's catch-up
+        # read must not pass unheard. If it takes longer, the pages look again once the
+        # listener is there.
+        if listening is not None and not listening.wait(timeout=2):
+            self._late = True
 
-    def _halt(self) -> None:
+    def close(self, inbox: Inbox) -> None:
         with self._lock:
-            if self._stop is not None:
+            if self.hub.discard(inbox) == 0 and self._stop is not None:
                 self._stop.set()
-                self._stop = None
+                self._stop = self._listening = None
 
     def _listen_until(self, stop: threading.Event, listening: threading.Event) -> None:
         def connected() -> None:
-            if listening.is_set():  # back after a lost connection: events may have passed
+            # Back after a lost connection, or later than a stream waited: events may
+            # have passed meanwhile.
+            if listening.is_set() or self._late:
+                self._late = False
                 self.hub.look_again()
             listening.set()
 
@@ -200,6 +206,9 @@ class Broker:
 
     def _listen(self, stop: threading.Event, connected) -> None:
         raise NotImplementedError
+
+    def dispose(self) -> None:
+        """Let go of the broker's own connection, if it holds one (tests, shutdown)."""
 
 
 class Postgres(Broker):
@@ -218,9 +227,15 @@ class Postgres(Broker):
 
     def publish(self, events: list[Event]) -> None:
         with self.engine.connect() as conn:
-            for one in events:
-                conn.execute(select(func.pg_notify(CHANNEL, one.dumps())))
+            self.notify(conn, events)
             conn.commit()
+
+    @staticmethod
+    def notify(conn, events: list[Event]) -> None:
+        """NOTIFY on ``conn``: PostgreSQL sends it when that transaction commits, and
+        never if it rolls back."""
+        for one in events:
+            conn.execute(select(func.pg_notify(CHANNEL, one.dumps())))
 
     def _listen(self, stop, connected) -> None:
         import psycopg
@@ -251,6 +266,9 @@ class Redis(Broker):
             for one in events:
                 pipe.publish(CHANNEL, one.dumps())
             pipe.execute()
+
+    def dispose(self) -> None:
+        self.client.close()
 
     def _listen(self, stop, connected) -> None:
         with self.client.pubsub(ignore_subscribe_messages=True) as pubsub:
@@ -301,17 +319,33 @@ def _publish(events: list[Event]) -> None:
         log.warning("Live events: could not publish %d event(s)", len(events), exc_info=True)
 
 
-def _after_commit(session) -> None:
+def _events(session) -> list[Event]:
+    """What the session's transaction changed, as events (taken: told once)."""
     touched = session.info.pop(TOUCHED, {})
     notified = session.info.pop(NOTIFIED, set())
-    if not (touched or notified):
-        return
-    page = origin()
+    page = origin() if touched else None
     events = [
         Event("changed", pid, origin=page, at=stamp(moment)) for pid, moment in touched.items()
     ]
-    events += [Event("notified", pid, user_id=uid) for pid, uid in sorted(notified)]
-    _publish(events)
+    return events + [Event("notified", pid, user_id=uid) for pid, uid in sorted(notified)]
+
+
+def _before_commit(session) -> None:
+    """PostgreSQL: NOTIFY in the transaction itself, on its own connection. The commit
+    sends it and a rollback drops it, and no second connection is taken from the pool
+    while this one is still held (under load, that would wait on the pool)."""
+    current = broker()
+    if not isinstance(current, Postgres):
+        return
+    session.flush()  # what the commit would flush touches its partnerships now
+    if events := _events(session):
+        current.notify(session.connection(), events)
+
+
+def _after_commit(session) -> None:
+    # In-process and Redis: once the commit is done (on PostgreSQL nothing is left).
+    if events := _events(session):
+        _publish(events)
 
 
 def tell_after_commit(partnership_id: int, user_id: int) -> None:
@@ -323,6 +357,8 @@ def init_app(app: Flask) -> None:
     app.extensions["goalmap.broadcast"] = choose(app)
     if not orm_event.contains(db.session, "after_commit", _after_commit):
         orm_event.listen(db.session, "after_commit", _after_commit)
+    if not orm_event.contains(db.session, "before_commit", _before_commit):
+        orm_event.listen(db.session, "before_commit", _before_commit)
 
 
 def stamp(moment: datetime) -> int:

@@ -364,6 +364,7 @@ def test_an_event_reaches_a_listener_in_another_server_process(kind, tmp_path):
                 broadcast.broker().publish([sent])
                 heard = listener.stdout.readline().strip()
                 took = time.monotonic() - started
+                broadcast.broker().dispose()
                 db.engine.dispose()
         finally:
             listener.kill()
@@ -392,3 +393,66 @@ def test_stream_timings_can_be_set_in_the_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("LIVE_KEEPALIVE_SECONDS", raising=False)
     config = from_environment(str(tmp_path))
     assert config["LIVE_STREAM_SECONDS"] == 120.0 and "LIVE_KEEPALIVE_SECONDS" not in config
+
+
+class _QuietBroker(broadcast.Broker):
+    """A broker between processes whose listener only waits to be stopped."""
+
+    listens = True
+
+    def _listen(self, stop, connected) -> None:
+        connected()
+        stop.wait()
+
+
+def test_a_stream_opening_as_the_last_one_closes_keeps_its_listener():
+    broker = _QuietBroker()
+    discard = broker.hub.discard
+
+    def discard_then_pause(inbox):  # the closing thread is set aside right after counting
+        left = discard(inbox)
+        time.sleep(0.02)
+        return left
+
+    broker.hub.discard = discard_then_pause
+    inboxes = [broadcast.Inbox(1, 1, None) for _ in range(2)]
+    broker.open(inboxes[0])
+    for _ in range(5):
+        # The last stream closes while the next one opens, on two threads at once.
+        closing = threading.Thread(target=broker.close, args=(inboxes[0],))
+        closing.start()
+        time.sleep(0.005)
+        broker.open(inboxes[1])
+        closing.join()
+        assert broker._stop is not None and not broker._stop.is_set()
+        inboxes.reverse()
+    broker.close(inboxes[0])
+    assert broker._stop is None
+
+
+def test_a_commit_on_postgresql_needs_no_second_connection(database_url, alex, sam, quarter):
+    """The NOTIFY travels in the transaction: a pool of one connection, all held by the
+    request, still publishes."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the suite runs on SQLite; CI runs it on PostgreSQL too")
+    app = create_app(
+        make_config(
+            database_url,
+            LIVE_STREAM_SECONDS=2.5,
+            SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0, "pool_timeout": 1},
+        )
+    )
+    listener = create_app(make_config(database_url))
+    inbox = broadcast.Inbox(alex.partnership_id, alex.id, None)
+    broadcast.broker(listener).open(inbox)
+    try:
+        with app.app_context():
+            Partnership.touch(alex.partnership_id)
+            db.session.commit()
+            db.engine.dispose()
+        heard = inbox.get(timeout=2)
+        assert heard is not None and heard.kind == "changed"
+    finally:
+        broadcast.broker(listener).close(inbox)
+        with listener.app_context():
+            db.engine.dispose()

@@ -84,18 +84,35 @@
     var part = event.detail.target;
     if (!part || !asked.has(part.id)) return;
     asked.delete(part.id);
-    if (event.detail.xhr.status >= 400) {
+    var status = event.detail.xhr.status;
+    if (status === 403 || status === 404 || status === 410) {
       // Gone, or no longer shared with this member: say so where it stood, not as an
       // error of something the member did.
       event.detail.shouldSwap = false;
       event.detail.isError = false;
       gone(part);
+    } else if (status >= 400) {
+      // A server restarting, say: not the member's doing; the next change asks again.
+      event.detail.shouldSwap = false;
+      event.detail.isError = false;
     } else if (busy(part)) {
       event.detail.shouldSwap = false;
       soon(part);
     } else if (holds(part)) {
       event.detail.shouldSwap = false;
       notice(part);
+    }
+  });
+
+  // A part's own answer removes what was said about it; a refresh that never got an
+  // answer (the network) is forgotten, so the member's next request is theirs.
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    var part = event.detail.target;
+    if (!part || !part.id) return;
+    asked.delete(part.id);
+    var note = document.getElementById(part.id + "-changed");
+    if (note && event.detail.successful && document.getElementById(part.id) !== part) {
+      note.remove();
     }
   });
 
@@ -126,6 +143,12 @@
       if (on.indexOf(kind) >= 0) soon(part);
     });
   });
+
+  // Presence is renewed by the streams; a page that was left open asks again now and
+  // then, so a partner whose stream ended without a word does not stay "here".
+  setInterval(function () {
+    document.querySelectorAll("[data-live-on~=presence][id]").forEach(soon);
+  }, 60000);
 
   // A held part catches up when its form is gone (saved or cancelled).
   document.body.addEventListener("htmx:afterSettle", function () {
