@@ -120,30 +120,20 @@ def remind_due(member: User, due) -> int:
 
 def mark_read(member: User, notification: Notification) -> bool:
     """``member`` has read ``notification`` (theirs); False when it was read already."""
-    read = db.session.execute(
-        update(Notification)
-        .where(
-            Notification.id == notification.id,
-            Notification.user_id == member.id,
-            Notification.read_at.is_(None),
-        )
-        .values(read_at=utcnow()),
-        execution_options={"synchronize_session": False},
-    ).rowcount
-    if read:
-        _read_by(member)
-    return read == 1
+    return _mark_read(member, Notification.id == notification.id) == 1
 
 
 def mark_all_read(member: User) -> int:
     """``member`` has read every notification of theirs; how many were unread."""
+    return _mark_read(member, Notification.partnership_id == member.partnership_id)
+
+
+def _mark_read(member: User, *where) -> int:
+    """Mark the member's unread notifications matching ``where`` read, guarded by
+    ``read_at IS NULL`` (a second click at once reads nothing twice); how many."""
     read = db.session.execute(
         update(Notification)
-        .where(
-            Notification.user_id == member.id,
-            Notification.partnership_id == member.partnership_id,
-            Notification.read_at.is_(None),
-        )
+        .where(Notification.user_id == member.id, Notification.read_at.is_(None), *where)
         .values(read_at=utcnow()),
         execution_options={"synchronize_session": False},
     ).rowcount

@@ -31,14 +31,22 @@
     return !!part.querySelector(".htmx-request, .goal-chosen, .sortable-fallback");
   }
 
-  function notice(part) {
+  // A line just above the part, said once: what happened to it.
+  function say(part, className, text) {
     var id = part.id + "-changed";
-    if (document.getElementById(id)) return;
+    if (document.getElementById(id)) return null;
     var note = document.createElement("p");
     note.id = id;
-    note.className = "live-notice";
+    note.className = className;
     note.setAttribute("role", "status");
-    note.textContent = "This changed while you were editing. ";
+    note.textContent = text;
+    part.parentNode.insertBefore(note, part);
+    return note;
+  }
+
+  function notice(part) {
+    var note = say(part, "live-notice", "This changed while you were editing. ");
+    if (!note) return;
     var show = document.createElement("button");
     show.type = "button";
     show.textContent = "Show the changes";
@@ -47,20 +55,13 @@
       fetchPart(part, false);
     });
     note.appendChild(show);
-    part.parentNode.insertBefore(note, part);
   }
 
   var asked = new Set(); // ids of parts asked for by a change, not by the member
 
   function gone(part) {
-    var id = part.id + "-changed";
-    if (document.getElementById(id)) return;
-    var note = document.createElement("p");
-    note.id = id;
-    note.className = "live-notice live-gone";
-    note.setAttribute("role", "status");
-    note.textContent = "This is no longer here: it was deleted, or is no longer shared with you.";
-    part.parentNode.insertBefore(note, part);
+    say(part, "live-notice live-gone",
+        "This is no longer here: it was deleted, or is no longer shared with you.");
   }
 
   function fetchPart(part, byChange) {
