@@ -74,9 +74,17 @@
     });
   }
 
+  // Parts the member asked for again themselves (by closing a dialog): if they are busy
+  // with a form by then, the part waits quietly for that form, with no notice.
+  var own = new Set();
+
+  function held(part) {
+    if (!own.delete(part.id)) notice(part);
+  }
+
   function refresh(part) {
     if (busy(part)) { soon(part); return; }
-    if (holds(part)) { notice(part); return; }
+    if (holds(part)) { held(part); return; }
     fetchPart(part, true);
   }
 
@@ -101,8 +109,9 @@
       soon(part);
     } else if (holds(part)) {
       event.detail.shouldSwap = false;
-      notice(part);
+      held(part);
     }
+    if (!waiting.has(part.id)) own.delete(part.id); // unless it is asked for again soon
   });
 
   // A part's own answer removes what was said about it; a refresh that never got an
@@ -144,6 +153,17 @@
       if (on.indexOf(kind) >= 0) soon(part);
     });
   });
+
+  // A dialog whose actions change what is behind it (a goal's story: its cheers and
+  // comments) asks for that part again when it closes, the same careful way as a change.
+  document.addEventListener("close", function (event) {
+    var dialog = event.target;
+    var part = dialog.getAttribute && document.getElementById(
+      dialog.getAttribute("data-live-after-close") || "");
+    if (!part) return;
+    own.add(part.id);
+    refresh(part);
+  }, true); // "close" does not bubble
 
   // Presence is renewed by the streams; a page that was left open asks again now and
   // then, so a partner whose stream ended without a word does not stay "here".
