@@ -42,7 +42,8 @@ def database_url(tmp_path_factory, worker_id):
     if not base:
         return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "goalmap.sqlite")
     url = make_url(normalise_database_url(base))
-    name = f"goalmap_test_{worker_id}"
+    # Two checkouts testing on one server at once each set a prefix of their own.
+    name = f"{os.environ.get('TEST_DATABASE_PREFIX', 'goalmap_test')}_{worker_id}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
