@@ -29,6 +29,9 @@ from goalmap.models import (
     Goal,
     Milestone,
     Notification,
+    Ritual,
+    RitualException,
+    RitualRule,
     User,
     WeeklyAnswer,
     Win,
@@ -98,6 +101,17 @@ def scoped(
             Win.partnership_id == user.partnership_id, _win_visible(user)
         )
         stmt = stmt.where(model.win_id.in_(visible))
+    if model is Ritual:  # a partner's private solo slot shows as "solo time", never what
+        stmt = stmt.options(
+            with_expression(
+                Ritual.title, case((_ritual_readable(user), Ritual.what), else_=literal(None))
+            )
+        )
+    if model in (RitualRule, RitualException):  # as visible as their ritual (not deleted)
+        live = select(Ritual.id).where(
+            Ritual.partnership_id == user.partnership_id, Ritual.deleted_at.is_(None)
+        )
+        stmt = stmt.where(model.ritual_id.in_(live))
     if model is Notification:  # a member only ever reads their own notifications
         stmt = stmt.where(Notification.user_id == user.id)
     if model is FlexDecision:  # a decision names its goal: only a goal the member may see
@@ -132,6 +146,11 @@ def _win_readable(user: User | BoundViewer):
     """Whether ``user`` may read what a win celebrates: what they may read of its goal."""
     readable = select(Goal.id).where(Goal.partnership_id == user.partnership_id, _readable(user))
     return Win.goal_id.in_(readable)
+
+
+def _ritual_readable(user: User | BoundViewer):
+    """Whether ``user`` may read what a ritual is: theirs, shared, or not private."""
+    return or_(Ritual.owner_id == user.id, Ritual.is_private.is_(False))
 
 
 def _contract_visible(user: User | BoundViewer):

@@ -68,6 +68,19 @@ from goalmap.models.quarters import (
 )
 from goalmap.models.reflections import DEFAULT_PROMPTS, PromptVersion, WeeklyAnswer
 from goalmap.models.reviews import REVIEW_QUESTIONS, YearlyAnswer, YearlyReview
+from goalmap.models.rituals import (
+    FREQUENCIES,
+    ORDINALS,
+    RITUAL_KINDS,
+    WEEKDAY_NAMES,
+    WEEKDAYS,
+    Occurrence,
+    Ritual,
+    RitualException,
+    RitualHours,
+    RitualRule,
+    occurrences,
+)
 from goalmap.models.seats import PlanningSeat
 from goalmap.models.story import GoalComment, GoalEvent
 
@@ -83,6 +96,7 @@ __all__ = [
     "DEFAULT_STAGES",
     "DONE_STAGE",
     "ENERGY_LEVELS",
+    "FREQUENCIES",
     "GOAL_STATUSES",
     "KEPT_DAYS",
     "LIFE_EVENT_KINDS",
@@ -90,10 +104,14 @@ __all__ = [
     "MONEY_PERIODS",
     "NOTIFICATION_KINDS",
     "OPEN_STATUSES",
+    "ORDINALS",
     "PLANNED_STATUSES",
     "QUARTER_STATES",
     "REACTIONS",
     "REVIEW_QUESTIONS",
+    "RITUAL_KINDS",
+    "WEEKDAYS",
+    "WEEKDAY_NAMES",
     "WIN_KINDS",
     "Allocation",
     "AppendOnly",
@@ -114,12 +132,17 @@ __all__ = [
     "Lane",
     "Milestone",
     "Notification",
+    "Occurrence",
     "Partnership",
     "PlanningSeat",
     "Presence",
     "PromptVersion",
     "ProtocolVersion",
     "Quarter",
+    "Ritual",
+    "RitualException",
+    "RitualHours",
+    "RitualRule",
     "SharedValue",
     "Stage",
     "User",
@@ -135,6 +158,7 @@ __all__ = [
     "may_change",
     "next_after",
     "next_quarter",
+    "occurrences",
     "per_quarter",
     "utcnow",
 ]

@@ -1,0 +1,59 @@
+"""The statements of rituals, through ``scoping.scoped``."""
+
+from collections import defaultdict
+
+from goalmap.extensions import db
+from goalmap.models import Ritual, RitualException, RitualHours, RitualRule, User
+from goalmap.scoping import VIEWER, scoped, viewer
+
+# Built once: the week view, the board's loads and the calendar feed read these often.
+RITUALS = scoped(Ritual, user=VIEWER).order_by(Ritual.created_at, Ritual.id)
+RULES = scoped(RitualRule, user=VIEWER).order_by(RitualRule.starts_on, RitualRule.created_at)
+EXCEPTIONS = scoped(RitualException, user=VIEWER).order_by(RitualException.day)
+
+
+class Rituals(list):
+    """A partnership's rituals as ``user`` may see them, each with its rules and
+    exceptions (``rules_of``, ``exceptions_of``): three queries for any number."""
+
+    def __init__(self, rituals, rules, exceptions):
+        super().__init__(rituals)
+        self._rules = defaultdict(list)
+        for rule in rules:
+            self._rules[rule.ritual_id].append(rule)
+        self._exceptions = defaultdict(list)
+        for exception in exceptions:
+            self._exceptions[exception.ritual_id].append(exception)
+
+    def rules_of(self, ritual: Ritual) -> list[RitualRule]:
+        return self._rules.get(ritual.id, [])
+
+    def exceptions_of(self, ritual: Ritual) -> list[RitualException]:
+        return self._exceptions.get(ritual.id, [])
+
+    def current_rule(self, ritual: Ritual) -> RitualRule | None:
+        return next((r for r in self.rules_of(ritual) if r.replaced_at is None), None)
+
+
+def of_partnership(user: User) -> Rituals:
+    """Every ritual of ``user``'s partnership they may see, with rules and exceptions."""
+    params = viewer(user)
+    return Rituals(
+        db.session.scalars(RITUALS, params).all(),
+        db.session.scalars(RULES, params).all(),
+        db.session.scalars(EXCEPTIONS, params).all(),
+    )
+
+
+def kept_hours(quarter_ids, user: User) -> list[RitualHours]:
+    """What reviewed quarters kept of their rituals' hours, per member."""
+    stmt = scoped(RitualHours, user=user).where(RitualHours.quarter_id.in_(quarter_ids))
+    return db.session.scalars(stmt).all()
+
+
+def exception_on(ritual: Ritual, day, user: User) -> RitualException | None:
+    """The exception made for ``ritual``'s occurrence planned on ``day``, if any."""
+    stmt = scoped(RitualException, user=user).where(
+        RitualException.ritual_id == ritual.id, RitualException.day == day
+    )
+    return db.session.scalar(stmt)

@@ -1,0 +1,362 @@
+"""Rituals and solo slots: making and adapting them, skipping or moving one occurrence,
+and the hours they take from each partner.
+
+How rituals count in a partner's load: a solo slot is its owner's own time, a joint
+ritual is shared time for both partners, and flexible time is kept free, so it counts
+for nobody. A reviewed quarter keeps the hours its rituals took (``keep_hours``); a
+ritual changed or deleted later leaves that quarter as it was.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from goalmap.extensions import db
+from goalmap.models import (
+    Occurrence,
+    Partnership,
+    Quarter,
+    Ritual,
+    RitualException,
+    RitualHours,
+    RitualRule,
+    User,
+    occurrences,
+    utcnow,
+)
+from goalmap.rituals import queries
+from goalmap.rituals.queries import Rituals
+
+ZERO = Decimal("0")
+TENTH = Decimal("0.1")
+# What a rule is made of (a form's fields, an import's columns).
+RULE_FIELDS = ("frequency", "weekdays", "month_day", "nth", "at", "minutes", "time_zone")
+
+
+class Refused(Exception):
+    """A change to a ritual that cannot be made, in words for the member."""
+
+
+# -- hours -------------------------------------------------------------------------------
+
+
+@dataclass
+class RitualTime:
+    """What rituals take from one member in a quarter, in hours a week."""
+
+    personal: Decimal = ZERO
+    shared: Decimal = ZERO
+    causes: list[tuple[str | None, str, Decimal]] = field(default_factory=list)  # title, kind
+
+
+def _weeks(quarter: Quarter) -> Decimal:
+    return Decimal((quarter.ends_on - quarter.starts_on).days + 1) / 7
+
+
+def _tenths(hours: Decimal) -> Decimal:
+    return hours.quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+def live_hours(rituals: Rituals, quarter: Quarter, members) -> dict[int, RitualTime]:
+    """Each member's hours a week in ``quarter`` from the rituals as they stand: what
+    their occurrences in the quarter add up to, spread over its weeks."""
+    times = {member.id: RitualTime() for member in members}
+    weeks = _weeks(quarter)
+    for ritual in rituals:
+        if ritual.kind == "flexible":
+            continue
+        found = occurrences(
+            ritual,
+            rituals.rules_of(ritual),
+            rituals.exceptions_of(ritual),
+            quarter.starts_on,
+            quarter.ends_on,
+        )
+        minutes = sum(occurrence.rule.minutes for occurrence in found)
+        if not minutes:
+            continue
+        hours = _tenths(Decimal(minutes) / 60 / weeks)
+        takers = [ritual.owner_id] if ritual.owner_id else list(times)
+        for member_id in takers:
+            if member_id not in times:  # a former member's slot
+                continue
+            time = times[member_id]
+            if ritual.owner_id:
+                time.personal += hours
+            else:
+                time.shared += hours
+            time.causes.append((ritual.title, ritual.kind, hours))
+    return times
+
+
+def hours(quarters, user: User) -> dict[int, dict[int, RitualTime]]:
+    """Per quarter, each member's ritual hours: kept for a reviewed quarter, else as the
+    rituals stand (loaded once for all the quarters)."""
+    members = user.partnership.members
+    result: dict[int, dict[int, RitualTime]] = {}
+    reviewed = [quarter.id for quarter in quarters if quarter.is_read_only]
+    if reviewed:
+        for kept in queries.kept_hours(reviewed, user):
+            times = result.setdefault(kept.quarter_id, {m.id: RitualTime() for m in members})
+            if kept.user_id in times:
+                cause = (None, "kept", kept.personal_hours + kept.shared_hours)
+                times[kept.user_id] = RitualTime(kept.personal_hours, kept.shared_hours, [cause])
+    running = [quarter for quarter in quarters if not quarter.is_read_only]
+    if running:
+        rituals = queries.of_partnership(user)
+        for quarter in running:
+            result[quarter.id] = live_hours(rituals, quarter, members)
+    for quarter in quarters:
+        result.setdefault(quarter.id, {m.id: RitualTime() for m in members})
+    return result
+
+
+def keep_hours(quarter: Quarter, user: User) -> None:
+    """Keep what ``quarter``'s rituals took, now that it is reviewed (once: a second call,
+    even at the same moment, keeps the first)."""
+    members = user.partnership.members
+    times = live_hours(queries.of_partnership(user), quarter, members)
+    for member_id, time in times.items():
+        try:
+            with db.session.begin_nested():
+                db.session.add(
+                    RitualHours(
+                        partnership_id=quarter.partnership_id,
+                        quarter_id=quarter.id,
+                        user_id=member_id,
+                        personal_hours=time.personal,
+                        shared_hours=time.shared,
+                    )
+                )
+        except IntegrityError:
+            continue
+
+
+# -- the week ----------------------------------------------------------------------------
+
+
+@dataclass
+class Day:
+    day: date
+    occurrences: list[Occurrence]
+
+
+def week(user: User, first: date) -> list[Day]:
+    """The seven days from ``first`` with every ritual's occurrences on each, in the
+    partnership's time zone."""
+    rituals = queries.of_partnership(user)
+    last = first + timedelta(days=6)
+    zone = user.partnership.time_zone
+    days = {first + timedelta(days=n): [] for n in range(7)}
+    for ritual in rituals:
+        found = occurrences(
+            ritual,
+            rituals.rules_of(ritual),
+            rituals.exceptions_of(ritual),
+            first - timedelta(days=1),  # a zone ahead of the partnership's
+            last + timedelta(days=1),
+        )
+        for occurrence in found:
+            local = _in_zone(occurrence, zone)
+            if local.starts.date() in days:
+                days[local.starts.date()].append(local)
+    return [Day(day, sorted(found, key=lambda o: o.starts)) for day, found in days.items()]
+
+
+def _in_zone(occurrence: Occurrence, zone: str) -> Occurrence:
+    there = ZoneInfo(zone)
+    return Occurrence(
+        occurrence.ritual,
+        occurrence.rule,
+        occurrence.starts.astimezone(there),
+        occurrence.ends.astimezone(there),
+        occurrence.planned_on,
+        occurrence.moved,
+    )
+
+
+# -- making and changing -----------------------------------------------------------------
+
+
+def create(user: User, *, kind: str, title: str, is_private: bool, goal_id, rule: dict):
+    """A new ritual: a solo slot is ``user``'s own; joint and flexible time are shared."""
+    ritual = Ritual(
+        partnership_id=user.partnership_id,
+        kind=kind,
+        owner_id=user.id if kind == "solo" else None,
+        what=title,
+        is_private=is_private and kind == "solo",
+        goal_id=goal_id,
+        created_by_id=user.id,
+    )
+    db.session.add(ritual)
+    db.session.flush()
+    ritual.title = title
+    db.session.add(_rule(ritual, user, rule))
+    return ritual
+
+
+def _rule(ritual: Ritual, user: User, values: dict) -> RitualRule:
+    return RitualRule(
+        partnership_id=ritual.partnership_id,
+        ritual_id=ritual.id,
+        created_by_id=user.id,
+        **{name: values.get(name) for name in (*RULE_FIELDS, "starts_on", "until")},
+    )
+
+
+def _claim(ritual: Ritual, seen: int, **values) -> bool:
+    """Move ``ritual`` on from the version the member saw, with ``values``; False when
+    someone saved in between (nothing written). One statement: two saves at once cannot
+    both win."""
+    saved = db.session.execute(
+        update(Ritual)
+        .where(Ritual.id == ritual.id, Ritual.version == seen, Ritual.deleted_at.is_(None))
+        .values(**values, version=Ritual.version + 1, updated_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    if saved:
+        db.session.expire(ritual)
+        Partnership.touch(ritual.partnership_id)  # the ORM saw no change to tell about
+    return saved == 1
+
+
+def edit(ritual: Ritual, seen: int, *, title: str, is_private: bool, goal_id) -> bool:
+    """Save a ritual's words, privacy and goal on the version the member saw."""
+    return _claim(
+        ritual, seen, what=title, is_private=is_private and ritual.kind == "solo", goal_id=goal_id
+    )
+
+
+def adapt(
+    ritual: Ritual, current: RitualRule, seen: int, user: User, rule: dict, from_day: date
+) -> bool:
+    """Change when ``ritual`` happens from ``from_day`` on. The current rule is kept,
+    ending the day before (its dates stay in the ritual's history); a rule that has not
+    begun yet has no dates to keep and is changed where it stands."""
+    if from_day < user.partnership.today():
+        raise Refused("A change starts today or later: what already happened stays as it was.")
+    if not _claim(ritual, seen):
+        return False
+    if from_day <= current.starts_on:
+        for name in RULE_FIELDS:
+            setattr(current, name, rule.get(name))
+        current.starts_on = from_day
+        current.until = None
+        return True
+    _end(current, from_day)
+    db.session.add(_rule(ritual, user, {**rule, "starts_on": from_day}))
+    return True
+
+
+def _end(rule: RitualRule, from_day: date) -> None:
+    """Replace ``rule``: it ran until the day before ``from_day`` (or its own end)."""
+    last = from_day - timedelta(days=1)
+    rule.until = min(rule.until, last) if rule.until else last
+    rule.replaced_at = utcnow()
+    db.session.flush()  # before its successor takes the current place
+
+
+def pause(
+    ritual: Ritual, current: RitualRule, seen: int, user: User, from_day: date, resume_on
+) -> bool:
+    """Pause ``ritual`` from ``from_day``; with ``resume_on``, it starts again then, the
+    same as before."""
+    today = user.partnership.today()
+    if from_day < today:
+        raise Refused("A pause starts today or later.")
+    if from_day <= current.starts_on:
+        raise Refused("It has not begun yet: change when it starts instead.")
+    if resume_on is not None and resume_on <= from_day:
+        raise Refused("It starts again after the pause begins.")
+    if not _claim(ritual, seen):
+        return False
+    if resume_on is None:
+        last = from_day - timedelta(days=1)
+        current.until = min(current.until, last) if current.until else last
+        return True
+    values = {name: getattr(current, name) for name in RULE_FIELDS}
+    _end(current, from_day)
+    db.session.add(_rule(ritual, user, {**values, "starts_on": resume_on}))
+    return True
+
+
+def resume(ritual: Ritual, current: RitualRule, seen: int, user: User, from_day: date) -> bool:
+    """Start a paused (or ended) ritual again from ``from_day``, as it was."""
+    values = {name: getattr(current, name) for name in RULE_FIELDS}
+    return adapt(ritual, current, seen, user, values, from_day)
+
+
+def planned_on(ritual: Ritual, rituals: Rituals, day: date) -> Occurrence | None:
+    """The occurrence of ``ritual`` planned on ``day``, as its rules have it."""
+    for rule in rituals.rules_of(ritual):
+        for start in rule.starts_between(day, day):
+            return Occurrence(ritual, rule, start, start + rule.duration, day)
+    return None
+
+
+def skip(ritual: Ritual, day: date, user: User, moved_to: datetime | None = None) -> bool:
+    """Skip the occurrence planned on ``day`` (or, with ``moved_to``, move it there),
+    without changing the rule. False when it was skipped or moved already (a double
+    submit, or the partner a moment before): the first one stands."""
+    if day < user.partnership.today():
+        raise Refused("That one has already happened.")
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                RitualException(
+                    partnership_id=ritual.partnership_id,
+                    ritual_id=ritual.id,
+                    day=day,
+                    moved_to=moved_to,
+                    created_by_id=user.id,
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def restore_occurrence(exception: RitualException) -> None:
+    """The occurrence happens as its rule says again (undo a skip or a move)."""
+    db.session.delete(exception)
+
+
+def remove(ritual: Ritual) -> bool:
+    """Delete softly (with an undo); False when it was deleted a moment ago."""
+    return _mark_deleted(ritual, Ritual.deleted_at.is_(None), utcnow())
+
+
+def restore(ritual: Ritual) -> bool:
+    """Undo a delete; False when it was restored a moment ago."""
+    return _mark_deleted(ritual, Ritual.deleted_at.is_not(None), None)
+
+
+def _mark_deleted(ritual: Ritual, state, deleted_at) -> bool:
+    changed = db.session.execute(
+        update(Ritual)
+        .where(Ritual.id == ritual.id, state)
+        .values(deleted_at=deleted_at, version=Ritual.version + 1),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    if changed:
+        Partnership.touch(ritual.partnership_id)
+    return changed == 1
+
+
+def history(rituals: Rituals, ritual: Ritual) -> list[RitualRule]:
+    """A ritual's rules, oldest first: how it adapted."""
+    return rituals.rules_of(ritual)
+
+
+def by_member(rituals: Rituals) -> dict:
+    """Rituals grouped: each member's solo slots, then the shared ones."""
+    groups = defaultdict(list)
+    for ritual in rituals:
+        groups[ritual.owner_id].append(ritual)
+    return groups
