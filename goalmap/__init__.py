@@ -24,6 +24,7 @@ AREAS = (
     "flexibility",
     "contracts",
     "weekly",
+    "rituals",
     "yearly",
     "live",
     "notifications",

@@ -19,6 +19,7 @@ from goalmap.models import (
 )
 from goalmap.notifications import service as notifications
 from goalmap.planning import queries
+from goalmap.rituals import service as rituals
 
 STEPS = (
     ("look-back", "Look back"),
@@ -134,14 +135,16 @@ def confirm(quarter: Quarter, user: User) -> None:
         notifications.notify("session_waiting", waiting, user, quarter=quarter)
     seat.confirmed_at = utcnow()
     if all(m.confirmed_at for m in seats):
-        start(quarter)
+        start(quarter, user)
 
 
-def start(quarter: Quarter) -> None:
-    """Make the quarter active; the quarter it was planned from is now reviewed."""
+def start(quarter: Quarter, user: User) -> None:
+    """Make the quarter active; the quarter it was planned from is now reviewed, and
+    keeps the hours its rituals took."""
     if quarter.revealed_at is None:
         reveal(quarter)
     quarter.state = "active"
     quarter.started_at = utcnow()
     if quarter.previous is not None and quarter.previous.state == "active":
         quarter.previous.state = "reviewed"
+        rituals.keep_hours(quarter.previous, user)

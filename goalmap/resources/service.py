@@ -32,6 +32,7 @@ from goalmap.resources.queries import (
     counted_notes,
     history_quarters,
 )
+from goalmap.rituals import service as rituals
 from goalmap.scoping import countable_goals, readable_title, viewer
 from goalmap.wins import queries as wins
 
@@ -109,11 +110,30 @@ def quarter_loads(quarter: Quarter, user: User, statuses=OPEN_STATUSES) -> list[
             load.energy[energy] += 1
         if hours:
             load.causes.append(Cause(title, hours))
+    for member_id, time in rituals.hours([quarter], user)[quarter.id].items():
+        _add_rituals(loads.get(member_id), time)
     for availability in db.session.scalars(AVAILABLE, viewer(user, quarter_id=quarter.id)):
         if availability.user_id in loads:
             loads[availability.user_id].available_hours = availability.hours_per_week
             loads[availability.user_id].budget = availability.budget
     return list(loads.values())
+
+
+def _add_rituals(load: Load | None, time: rituals.RitualTime) -> None:
+    """A member's ritual hours in their load: solo slots as their own time, joint rituals
+    as shared time (see goalmap.rituals.service)."""
+    if load is None:
+        return
+    load.personal_hours += time.personal
+    load.shared_hours += time.shared
+    for title, kind, hours in time.causes:
+        load.causes.append(Cause(_ritual_cause(title, kind), hours))
+
+
+def _ritual_cause(title: str | None, kind: str) -> str:
+    if kind == "kept":
+        return "rituals and solo time"
+    return f"{title} (ritual)" if title else "solo time"
 
 
 def goal_shares(quarter: Quarter, user: User) -> dict[int, tuple[int, int]]:
@@ -168,6 +188,11 @@ def history(user: User, limit: int = 8) -> list[QuarterShare]:
         entry[1] += hours or ZERO
         if is_shared:
             entry[0] += hours or ZERO
+    for quarter_id, times in rituals.hours(quarters, user).items():
+        for user_id, time in times.items():
+            entry = totals[quarter_id, user_id]
+            entry[0] += time.shared
+            entry[1] += time.shared + time.personal
     result = []
     for quarter in quarters:
         per_member, shared_sum, all_sum = {}, ZERO, ZERO

@@ -3,7 +3,7 @@
 from collections import defaultdict
 
 from goalmap.extensions import db
-from goalmap.models import Ritual, RitualException, RitualHours, RitualRule, User
+from goalmap.models import Goal, Quarter, Ritual, RitualException, RitualHours, RitualRule, User
 from goalmap.scoping import VIEWER, scoped, viewer
 
 # Built once: the week view, the board's loads and the calendar feed read these often.
@@ -38,8 +38,9 @@ class Rituals(list):
 def of_partnership(user: User) -> Rituals:
     """Every ritual of ``user``'s partnership they may see, with rules and exceptions."""
     params = viewer(user)
+    fresh = {"populate_existing": True}  # a ritual saved in this request shows as saved
     return Rituals(
-        db.session.scalars(RITUALS, params).all(),
+        db.session.scalars(RITUALS, params, execution_options=fresh).all(),
         db.session.scalars(RULES, params).all(),
         db.session.scalars(EXCEPTIONS, params).all(),
     )
@@ -57,3 +58,22 @@ def exception_on(ritual: Ritual, day, user: User) -> RitualException | None:
         RitualException.ritual_id == ritual.id, RitualException.day == day
     )
     return db.session.scalar(stmt)
+
+
+def goals_to_serve(user: User) -> list[Goal]:
+    """The goals a ritual may serve: those ``user`` may see, in quarters not reviewed."""
+    stmt = (
+        scoped(Goal, user=user)
+        .join(Quarter, Quarter.id == Goal.quarter_id)
+        .where(Quarter.state != "reviewed", Goal.status != "dropped")
+        .order_by(Goal.title)
+    )
+    return db.session.scalars(stmt).all()
+
+
+def goal_titles(ids, user: User) -> dict[int, str]:
+    """The titles of the goals among ``ids`` that ``user`` may see."""
+    if not ids:
+        return {}
+    stmt = scoped(Goal, user=user).where(Goal.id.in_(ids))
+    return {goal.id: goal.title for goal in db.session.scalars(stmt)}

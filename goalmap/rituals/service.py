@@ -221,7 +221,6 @@ def _claim(ritual: Ritual, seen: int, **values) -> bool:
         execution_options={"synchronize_session": False},
     ).rowcount
     if saved:
-        db.session.expire(ritual)
         Partnership.touch(ritual.partnership_id)  # the ORM saw no change to tell about
     return saved == 1
 
@@ -360,3 +359,27 @@ def by_member(rituals: Rituals) -> dict:
     for ritual in rituals:
         groups[ritual.owner_id].append(ritual)
     return groups
+
+
+@dataclass
+class Planned:
+    """One coming occurrence as its rule plans it, and what became of it."""
+
+    day: date
+    starts: datetime
+    exception: RitualException | None
+
+    @property
+    def skipped(self) -> bool:
+        return self.exception is not None and self.exception.moved_to is None
+
+
+def upcoming(rituals: Rituals, ritual: Ritual, today: date, count: int = 8) -> list[Planned]:
+    """The next ``count`` occurrences its rules plan from ``today``, each with its skip or
+    move if it has one."""
+    by_day = {exception.day: exception for exception in rituals.exceptions_of(ritual)}
+    found: list[Planned] = []
+    for rule in rituals.rules_of(ritual):
+        for start in rule.starts_between(today, today + timedelta(days=400)):
+            found.append(Planned(start.date(), start, by_day.get(start.date())))
+    return sorted(found, key=lambda planned: planned.starts)[:count]
