@@ -5,7 +5,7 @@ set; each pytest-xdist worker gets a database of its own, built by the migration
 """
 
 import os
-from datetime import date
+from datetime import date, time
 
 import flask_migrate
 import pytest
@@ -34,6 +34,7 @@ from goalmap import create_app
 from goalmap.config import normalise_database_url
 from goalmap.extensions import db
 from goalmap.models import Allocation, Goal, Invite, SharedValue, User, utcnow
+from goalmap.rituals import service as rituals
 
 
 @pytest.fixture(scope="session")
@@ -157,6 +158,25 @@ def world(app, alex, sam):
     checklist = make_milestones(
         app, shared, alex, ("Book", "Pack", "Later"), ticked=("Pack",), deleted=("Later",)
     )  # the year to the first quarter's first anniversary
+    with app.app_context():  # a joint ritual, Mondays at 19:00 from 2030
+        when = {
+            "frequency": "weekly",
+            "weekdays": "MO",
+            "at": time(19),
+            "minutes": 120,
+            "time_zone": "UTC",
+            "starts_on": date(2030, 1, 7),
+        }
+        ritual = rituals.create(
+            db.session.get(User, alex.id),
+            kind="joint",
+            title="Date night",
+            is_private=False,
+            goal_id=shared.id,
+            rule=when,
+        )
+        db.session.commit()
+        ids["ritual"] = ritual.id
     return {
         "milestone": checklist["Book"],
         "ticked": checklist["Pack"],

@@ -1,7 +1,7 @@
 """Test data made through the domain functions, and helpers shared by the test modules."""
 
 import re
-from datetime import date
+from datetime import date, time
 
 from flask.testing import FlaskClient
 from sqlalchemy import event
@@ -9,9 +9,20 @@ from sqlalchemy import event
 from goalmap.contracts import service as contracts
 from goalmap.extensions import db
 from goalmap.flexibility import service as flexibility
-from goalmap.models import FlexDecision, Goal, Invite, Lane, Partnership, Quarter, Stage, User
+from goalmap.models import (
+    FlexDecision,
+    Goal,
+    Invite,
+    Lane,
+    Partnership,
+    Quarter,
+    RitualException,
+    Stage,
+    User,
+)
 from goalmap.partnership.service import found_partnership, join
 from goalmap.passwords import hash_password
+from goalmap.rituals import service as rituals
 
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')
@@ -378,3 +389,33 @@ def win_of(app, subject_id: int) -> int:
 
     with app.app_context():
         return db.session.scalar(db.select(Win.id).where(Win.subject_id == subject_id))
+
+
+def make_ritual(app, user: User, title: str, kind: str = "joint", skip: bool = False, **rule):
+    """A ritual of ``user``'s, Mondays at 19:00 for an hour from 2027 unless ``rule``
+    says otherwise; with ``skip``, its first evening skipped."""
+    when = {
+        "frequency": "weekly",
+        "weekdays": "MO",
+        "at": time(19),
+        "minutes": 60,
+        "time_zone": "UTC",
+        "starts_on": date(2027, 1, 4),
+        **rule,
+    }
+    with app.app_context():
+        member = db.session.get(User, user.id)
+        ritual = rituals.create(
+            member, kind=kind, title=title, is_private=False, goal_id=None, rule=when
+        )
+        db.session.flush()
+        if skip:
+            db.session.add(
+                RitualException(
+                    partnership_id=member.partnership_id,
+                    ritual_id=ritual.id,
+                    day=when["starts_on"],
+                )
+            )
+        db.session.commit()
+        return detached(ritual)

@@ -45,6 +45,8 @@ from goalmap.models import (
     PromptVersion,
     ProtocolVersion,
     Quarter,
+    Ritual,
+    RitualRule,
     SharedValue,
     Stage,
     User,
@@ -56,6 +58,7 @@ from goalmap.models import (
 from goalmap.partnership.forms import PartnershipForm
 from goalmap.planning.forms import ReviewForm
 from goalmap.resources.forms import AllocationForm
+from goalmap.rituals.forms import DetailsForm, RitualForm, RuleForm
 from goalmap.weekly.forms import QuestionsForm
 from goalmap.wins.forms import AppreciationForm, ReactionForm, SeenForm, ShareForm
 from goalmap.yearly.forms import KeepChangeForm, YearlyAnswersForm
@@ -301,6 +304,14 @@ STORED_IN = {
     (KeepChangeForm, "change"): [YearlyReview.change],
     # Each answer (a FieldList entry, Length 4000) goes into one JSON list in a Text column.
     (YearlyAnswersForm, "answers"): [YearlyAnswer.answers_json],
+    (RitualForm, "title"): [Ritual.what],
+    (DetailsForm, "title"): [Ritual.what],
+    (RuleForm, "time_zone"): [RitualRule.time_zone],
+    (RuleForm, "frequency"): [],  # a choice, not stored as typed
+    (RuleForm, "nth"): [],  # a choice, stored as a number
+    (RitualForm, "kind"): [],  # a choice
+    (RitualForm, "goal"): [],  # an id
+    (DetailsForm, "goal"): [],  # an id
 }
 # Text fields never stored as typed: passwords (hashed), and values the server checks
 # against what it knows (a version, a decision, a direction, a status).

@@ -236,10 +236,62 @@ FORMS = {
         },
     ),
 }
+RULE = {
+    "frequency": "weekly",
+    "weekdays": "MO",
+    "at": "19:00",
+    "minutes": "60",
+    "time_zone": "Europe/Berlin",
+    "nth": "1",
+    "month_day": "",
+}
+FORMS.update(
+    {
+        "rituals.create": (
+            "/rituals",
+            {
+                **RULE,
+                "title": "Walk",
+                "kind": "joint",
+                "goal": "",
+                "starts_on": "2030-01-07",
+                "is_private": "y",
+            },
+        ),
+        "rituals.edit": (
+            "/rituals/{ritual}",
+            {
+                "details-title": "Walks",
+                "details-goal": "",
+                "details-version": "1",
+                "details-is_private": "y",
+            },
+        ),
+        "rituals.adapt": (
+            "/rituals/{ritual}/rule",
+            {
+                **{f"adapt-{k}": v for k, v in RULE.items()},
+                "adapt-from_day": "2031-01-06",
+                "adapt-version": "1",
+            },
+        ),
+        "rituals.pause": (
+            "/rituals/{ritual}/pause",
+            {"pause-from_day": "2031-01-06", "pause-resume_on": "2031-02-03", "pause-version": "1"},
+        ),
+        "rituals.skip": (
+            "/rituals/{ritual}/occurrences/2030-01-14",
+            {"to_day": "2030-01-15", "to_time": "20:00"},
+        ),
+        "rituals.unskip": ("/rituals/{ritual}/occurrences/2030-01-14/restore", {}),
+        "rituals.delete": ("/rituals/{ritual}/delete", {}),
+        "rituals.restore": ("/rituals/{ritual}/restore", {}),
+    }
+)
 # Routes that take a form from someone not signed in.
 PUBLIC = {"auth.register", "auth.login", "partnership.join_accept"}
 # Query-string arguments the pages read, tried on every page.
-QUERY = ("next", "lane", "stage", "lane_id", "stage_id", "quarter", "step")
+QUERY = ("next", "lane", "stage", "lane_id", "stage_id", "quarter", "step", "of")
 
 
 def notification_of(app, user) -> int:
@@ -326,6 +378,8 @@ def test_every_page_takes_hostile_query_strings_without_a_500(app, alex, world, 
             "contract_id": world["contract"],
             "review_id": world["review"],
             "win_id": world["win"],
+            "ritual_id": world["ritual"],
+            "day": "2030-01-14",
         }
         url = rule.build(ids, append_unknown=False)[1]  # every page takes these ids only
         for htmx in (False, True):

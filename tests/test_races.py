@@ -15,7 +15,7 @@ the database holds no duplicate and no half-made record afterwards.
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import test_concurrency as scenes
@@ -57,6 +57,9 @@ from goalmap.models import (
     PromptVersion,
     ProtocolVersion,
     Quarter,
+    Ritual,
+    RitualException,
+    RitualRule,
     SharedValue,
     Stage,
     User,
@@ -68,6 +71,7 @@ from goalmap.models import (
     YearlyAnswer,
     YearlyReview,
 )
+from goalmap.rituals import service as rituals
 from goalmap.yearly import service as yearly
 
 AT_ONCE = 4
@@ -544,6 +548,66 @@ def all_read(app, world, _responses) -> None:
         assert count(Notification, Notification.read_at.is_(None)) == 0
 
 
+def rituals_named(title: str, number: int) -> Callable:
+    def holds(app, world, _responses) -> None:
+        with app.app_context():
+            assert count(Ritual, Ritual.what == title) == number
+
+    return holds
+
+
+def ritual_rules(total: int) -> Callable:
+    """The world's ritual has ``total`` rules, one of them current, its version moved once."""
+
+    def holds(app, world, _responses) -> None:
+        with app.app_context():
+            mine = RitualRule.ritual_id == world["ritual"]
+            assert count(RitualRule, mine) == total
+            assert count(RitualRule, mine, RitualRule.replaced_at.is_(None)) == 1
+            assert db.session.get(Ritual, world["ritual"]).version == 2
+
+    return holds
+
+
+def exceptions_are(number: int) -> Callable:
+    def holds(app, world, _responses) -> None:
+        with app.app_context():
+            assert count(RitualException, RitualException.ritual_id == world["ritual"]) == number
+
+    return holds
+
+
+def skipped_evening(app, world) -> dict:
+    with app.app_context():
+        ritual = db.session.get(Ritual, world["ritual"])
+        rituals.skip(ritual, date(2030, 1, 14), db.session.get(User, world["alex_id"]))
+        db.session.commit()
+    return {}
+
+
+def deleted_ritual(app, world) -> dict:
+    with app.app_context():
+        rituals.remove(db.session.get(Ritual, world["ritual"]))
+        db.session.commit()
+    return {}
+
+
+def ritual_live(app, world, _responses) -> None:
+    with app.app_context():
+        assert db.session.get(Ritual, world["ritual"]).deleted_at is None
+
+
+RITUAL_RULE = {
+    "frequency": "weekly",
+    "weekdays": "MO",
+    "at": "19:00",
+    "minutes": "60",
+    "time_zone": "UTC",
+    "nth": "1",
+    "month_day": "",
+}
+CONFLICTS = [302, 409, 409, 409]
+
 NAMES = [{"lane-{lane}-name": f"Ours {i}"} for i in range(AT_ONCE)]
 
 RACES: dict[str, Race | Callable] = {
@@ -676,6 +740,50 @@ RACES: dict[str, Race | Callable] = {
     ),
     "milestones.restore": Race("/milestones/{gone}/restore", holds=checklist_is(3, 1)),
     "goals.done": Race("/goals/{shared}/done", by=("alex", "sam") * 2, holds=goal_done_once),
+    # Rituals: made four times, saved once on a version, an evening skipped once.
+    "rituals.create": Race(
+        "/rituals",
+        {**RITUAL_RULE, "title": "Tea", "kind": "joint", "goal": "", "starts_on": "2030-01-07"},
+        holds=rituals_named("Tea", AT_ONCE),
+    ),
+    "rituals.edit": Race(
+        "/rituals/{ritual}",
+        [
+            {"details-title": f"Night {i}", "details-goal": "", "details-version": "1"}
+            for i in range(AT_ONCE)
+        ],
+        by=("alex", "sam") * 2,
+        answers=CONFLICTS,
+    ),
+    "rituals.adapt": Race(
+        "/rituals/{ritual}/rule",
+        {
+            **{f"adapt-{k}": v for k, v in RITUAL_RULE.items()},
+            "adapt-from_day": "2031-01-06",
+            "adapt-version": "1",
+        },
+        by=("alex", "sam") * 2,
+        answers=CONFLICTS,
+        holds=ritual_rules(2),
+    ),
+    "rituals.pause": Race(
+        "/rituals/{ritual}/pause",
+        {"pause-from_day": "2031-01-06", "pause-resume_on": "2031-03-03", "pause-version": "1"},
+        answers=CONFLICTS,
+        holds=ritual_rules(2),
+    ),
+    "rituals.skip": Race(
+        "/rituals/{ritual}/occurrences/2030-01-14",
+        by=("alex", "sam") * 2,
+        holds=exceptions_are(1),
+    ),
+    "rituals.unskip": Race(
+        "/rituals/{ritual}/occurrences/2030-01-14/restore",
+        setup=skipped_evening,
+        holds=exceptions_are(0),
+    ),
+    "rituals.delete": Race("/rituals/{ritual}/delete", answers=[302, 404, 404, 404]),
+    "rituals.restore": Race("/rituals/{ritual}/restore", setup=deleted_ritual, holds=ritual_live),
     # Wins: notes add up; a reaction, a share, a celebration seen count once.
     "wins.appreciate": Race(
         "/wins/{win}/appreciations", {"body": "Proud"}, by=("sam",) * AT_ONCE, holds=four_notes

@@ -3,7 +3,7 @@
 import csv
 import io
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import flask_migrate
 import pytest
@@ -35,6 +35,8 @@ from goalmap.models import (
     Milestone,
     Partnership,
     Quarter,
+    RitualException,
+    RitualRule,
     SharedValue,
     User,
     Win,
@@ -43,6 +45,7 @@ from goalmap.models import (
     YearlyAnswer,
     YearlyReview,
 )
+from goalmap.rituals import service as rituals
 from goalmap.transfer.forms import FileRefused, read_export
 from goalmap.transfer.service import (
     ADDED_LATER,
@@ -118,7 +121,63 @@ def rich(app, alex, sam):
         )
         db.session.commit()
     celebrate(app, alex, sam, q1, q2, trip, secret, run, party, gift)
+    keep_time(app, alex, sam, q1, secret)
     return {"trip": trip, "secret": secret}
+
+
+def keep_time(app, alex, sam, q1, secret) -> None:
+    """Alex's private solo slot for the private goal (adapted once, an evening moved), a
+    joint ritual with a skipped evening, and the hours the reviewed quarter kept."""
+    with app.app_context():
+        member = db.session.get(User, alex.id)
+        when = {
+            "frequency": "weekly",
+            "weekdays": "TU",
+            "at": time(18, 30),
+            "minutes": 90,
+            "time_zone": "Europe/Berlin",
+            "starts_on": date(2027, 1, 5),
+        }
+        solo = rituals.create(
+            member, kind="solo", title="Therapy walk", is_private=True, goal_id=secret.id, rule=when
+        )
+        joint = rituals.create(
+            member,
+            kind="joint",
+            title="Sunday brunch",
+            is_private=False,
+            goal_id=None,
+            rule={**when, "weekdays": "SU"},
+        )
+        db.session.flush()
+        first = db.session.scalar(select(RitualRule).where(RitualRule.ritual_id == solo.id))
+        first.until, first.replaced_at = date(2027, 3, 1), datetime(2027, 3, 1)
+        db.session.add_all(
+            [
+                RitualRule(
+                    partnership_id=member.partnership_id,
+                    ritual_id=solo.id,
+                    frequency="monthly_weekday",
+                    weekdays="SA",
+                    nth=-1,
+                    at=time(10),
+                    minutes=120,
+                    time_zone="UTC",
+                    starts_on=date(2027, 3, 2),
+                ),
+                RitualException(
+                    partnership_id=member.partnership_id,
+                    ritual_id=solo.id,
+                    day=date(2027, 3, 27),
+                    moved_to=datetime(2027, 3, 28, 11),
+                ),
+                RitualException(
+                    partnership_id=member.partnership_id, ritual_id=joint.id, day=date(2027, 1, 10)
+                ),
+            ]
+        )
+        rituals.keep_hours(db.session.get(Quarter, q1.id), member)
+        db.session.commit()
 
 
 def celebrate(app, alex, sam, q1, q2, trip, secret, run, party, gift) -> None:
@@ -714,3 +773,43 @@ def test_every_name_in_the_csv_is_kept_from_running_as_a_formula(
 @pytest.mark.parametrize("path", ["/export.json", "/export.csv", "/export-log.csv"])
 def test_exports_are_never_kept_in_a_cache(alex_client, path):
     assert alex_client.get(path).headers["Cache-Control"] == "no-store"
+
+
+def test_rituals_travel_with_their_history_and_a_private_slot_as_solo_time(
+    app, alex, sam, rich, sam_client
+):
+    text = sam_client.get("/export.json").get_data(as_text=True)
+    data = json.loads(text)
+    assert "Therapy" not in text
+    slot, brunch = data["rituals"]
+    assert (slot["title"], slot["goal"], slot["is_private"]) == ("Solo time", None, True)
+    assert brunch["title"] == "Sunday brunch"
+    assert [(r["frequency"], r["nth"], r["at"]) for r in data["ritual_rules"]] == [
+        ("weekly", None, "18:30:00"),
+        ("weekly", None, "18:30:00"),
+        ("monthly_weekday", -1, "10:00:00"),  # the solo slot's second rule, made last
+    ]
+    assert sorted(e["moved_to"] or "" for e in data["ritual_exceptions"]) == [
+        "", "2027-03-28T11:00:00",
+    ]  # fmt: skip
+    assert len(data["ritual_hours"]) == 2  # the reviewed quarter's, per member
+    own = exported(app, alex)
+    assert own["rituals"][0]["title"] == "Therapy walk" and own["rituals"][0]["goal"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("weekdays", "MO,XX", "weekdays must be days like MO,TH"),
+        ("time_zone", "Mars/Olympus", "time_zone must be a known time zone"),
+        ("at", "25:00", "at must be a time of day"),
+        ("nth", -2, "nth must be between 0"),
+    ],
+)
+def test_a_ritual_rule_that_could_not_run_is_refused_on_import(
+    app, alex, rich, field, value, message
+):
+    data = exported(app, alex)
+    data["ritual_rules"][0][field] = value
+    with pytest.raises(FileRefused, match=message):
+        read_export(json.dumps(data, indent=1))

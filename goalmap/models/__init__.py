@@ -68,7 +68,7 @@ from goalmap.models.quarters import (
 )
 from goalmap.models.reflections import DEFAULT_PROMPTS, PromptVersion, WeeklyAnswer
 from goalmap.models.reviews import REVIEW_QUESTIONS, YearlyAnswer, YearlyReview
-from goalmap.models.rituals import (
+from goalmap.models.routines import (
     FREQUENCIES,
     ORDINALS,
     RITUAL_KINDS,

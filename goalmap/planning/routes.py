@@ -6,13 +6,14 @@ from goalmap.database import lock_board
 from goalmap.extensions import db
 from goalmap.flexibility import queries as flexibility
 from goalmap.goals.forms import GoalForm
-from goalmap.models import OPEN_STATUSES, Goal, Lane, Quarter, SharedValue
+from goalmap.models import OPEN_STATUSES, RITUAL_KINDS, Goal, Lane, Quarter, SharedValue
 from goalmap.partnership.queries import shared_values
 from goalmap.planning import bp, queries, service
 from goalmap.planning.forms import OurGoalForm, ReviewForm
 from goalmap.resources import queries as resources
 from goalmap.resources.forms import AvailabilityForm
 from goalmap.resources.service import quarter_loads
+from goalmap.rituals import service as rituals
 from goalmap.scoping import get_or_404
 from goalmap.wins import queries as wins
 from goalmap.wins.forms import cards as win_cards
@@ -148,6 +149,8 @@ def _context_resources(quarter: Quarter):
         loads=quarter_loads(quarter, current_user),
         currency=currency,
         goals=queries.goals(quarter, current_user),
+        rituals=rituals.in_quarter(quarter, current_user),
+        kinds=RITUAL_KINDS,
     )
 
 

@@ -7,14 +7,20 @@ from goalmap.models import Goal, Quarter, Ritual, RitualException, RitualHours, 
 from goalmap.scoping import VIEWER, scoped, viewer
 
 # Built once: the week view, the board's loads and the calendar feed read these often.
-RITUALS = scoped(Ritual, user=VIEWER).order_by(Ritual.created_at, Ritual.id)
-RULES = scoped(RitualRule, user=VIEWER).order_by(RitualRule.starts_on, RitualRule.created_at)
+# Each visible ritual with its rules: every ritual has at least one.
+RITUALS_AND_RULES = (
+    scoped(Ritual, user=VIEWER)
+    .add_columns(RitualRule)
+    .join(RitualRule, RitualRule.ritual_id == Ritual.id)
+    .order_by(Ritual.created_at, Ritual.id, RitualRule.starts_on, RitualRule.created_at)
+)
 EXCEPTIONS = scoped(RitualException, user=VIEWER).order_by(RitualException.day)
 
 
 class Rituals(list):
     """A partnership's rituals as ``user`` may see them, each with its rules and
-    exceptions (``rules_of``, ``exceptions_of``): three queries for any number."""
+    exceptions (``rules_of``, ``exceptions_of``): two queries for any number, one when
+    there are none."""
 
     def __init__(self, rituals, rules, exceptions):
         super().__init__(rituals)
@@ -39,11 +45,10 @@ def of_partnership(user: User) -> Rituals:
     """Every ritual of ``user``'s partnership they may see, with rules and exceptions."""
     params = viewer(user)
     fresh = {"populate_existing": True}  # a ritual saved in this request shows as saved
-    return Rituals(
-        db.session.scalars(RITUALS, params, execution_options=fresh).all(),
-        db.session.scalars(RULES, params).all(),
-        db.session.scalars(EXCEPTIONS, params).all(),
-    )
+    rows = db.session.execute(RITUALS_AND_RULES, params, execution_options=fresh).all()
+    rituals = list(dict.fromkeys(ritual for ritual, _rule in rows))
+    exceptions = db.session.scalars(EXCEPTIONS, params).all() if rows else []
+    return Rituals(rituals, [rule for _ritual, rule in rows], exceptions)
 
 
 def kept_hours(quarter_ids, user: User) -> list[RitualHours]:

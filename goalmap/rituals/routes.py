@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from goalmap.extensions import db
+from goalmap.fields import FIRST_DAY, LAST_DAY
 from goalmap.models import RITUAL_KINDS, Ritual
 from goalmap.rituals import bp, queries, service
 from goalmap.rituals.forms import (
@@ -76,6 +77,8 @@ def week():
     try:
         asked = date.fromisoformat(request.args.get("of", ""))
     except ValueError:
+        asked = _today()
+    if not FIRST_DAY <= asked <= LAST_DAY:
         asked = _today()
     first = partnership.week_of(asked)
     return render_template(
@@ -296,8 +299,7 @@ def unskip(ritual_id: int, day: str):
     """An occurrence happens as its rule says again."""
     ritual = _changeable(ritual_id)
     exception = queries.exception_on(ritual, _occurrence_day(day), current_user)
-    if exception is not None:
-        service.restore_occurrence(exception)
+    if exception is not None and service.restore_occurrence(exception):
         db.session.commit()
         flash(f"{exception.day:%-d %b} is back as planned.", "success")
     return redirect(url_for(".show", ritual_id=ritual.id))

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 
 from goalmap.extensions import db
@@ -238,6 +238,8 @@ def adapt(
     """Change when ``ritual`` happens from ``from_day`` on. The current rule is kept,
     ending the day before (its dates stay in the ritual's history); a rule that has not
     begun yet has no dates to keep and is changed where it stands."""
+    if seen != ritual.version:
+        return False  # drawn on an older version: the member sees it as it is now
     if from_day < user.partnership.today():
         raise Refused("A change starts today or later: what already happened stays as it was.")
     if not _claim(ritual, seen):
@@ -266,6 +268,8 @@ def pause(
 ) -> bool:
     """Pause ``ritual`` from ``from_day``; with ``resume_on``, it starts again then, the
     same as before."""
+    if seen != ritual.version:
+        return False
     today = user.partnership.today()
     if from_day < today:
         raise Refused("A pause starts today or later.")
@@ -321,9 +325,16 @@ def skip(ritual: Ritual, day: date, user: User, moved_to: datetime | None = None
     return True
 
 
-def restore_occurrence(exception: RitualException) -> None:
-    """The occurrence happens as its rule says again (undo a skip or a move)."""
-    db.session.delete(exception)
+def restore_occurrence(exception: RitualException) -> bool:
+    """The occurrence happens as its rule says again (undo a skip or a move); False when
+    that was done a moment ago."""
+    gone = db.session.execute(
+        delete(RitualException).where(RitualException.id == exception.id),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    if gone:
+        Partnership.touch(exception.partnership_id)
+    return gone == 1
 
 
 def remove(ritual: Ritual) -> bool:
@@ -383,3 +394,32 @@ def upcoming(rituals: Rituals, ritual: Ritual, today: date, count: int = 8) -> l
         for start in rule.starts_between(today, today + timedelta(days=400)):
             found.append(Planned(start.date(), start, by_day.get(start.date())))
     return sorted(found, key=lambda planned: planned.starts)[:count]
+
+
+@dataclass
+class InQuarter:
+    """A ritual as a quarter's plan sees it: its rule now and its hours a week there."""
+
+    ritual: Ritual
+    rule: RitualRule | None
+    hours: Decimal
+
+
+def in_quarter(quarter: Quarter, user: User) -> list[InQuarter]:
+    """Every ritual with what it takes in ``quarter``, for the session's Resources step:
+    to keep, adapt or pause them for the quarter."""
+    rituals = queries.of_partnership(user)
+    weeks = _weeks(quarter)
+    found = []
+    for ritual in rituals:
+        taken = occurrences(
+            ritual,
+            rituals.rules_of(ritual),
+            rituals.exceptions_of(ritual),
+            quarter.starts_on,
+            quarter.ends_on,
+        )
+        minutes = sum(occurrence.rule.minutes for occurrence in taken)
+        hours = _tenths(Decimal(minutes) / 60 / weeks)
+        found.append(InQuarter(ritual, rituals.current_rule(ritual), hours))
+    return found

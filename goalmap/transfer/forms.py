@@ -12,13 +12,13 @@ names the row's line too (``service.import_partnership``).
 import json
 from bisect import bisect_right
 from calendar import monthrange
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from json.decoder import JSONArray, JSONObject
 from json.scanner import py_make_scanner
 from zoneinfo import available_timezones
 
-from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String
+from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Time
 
 from goalmap import models
 from goalmap.fields import FIRST_DAY, LAST_DAY
@@ -189,7 +189,7 @@ def _check_value(row: Row, model, name: str, value) -> None:
     elif isinstance(kind, Integer):
         if not isinstance(value, int) or isinstance(value, bool):
             problem = "must be a whole number"
-        elif not 0 <= value <= models.MAX_INTEGER:
+        elif not (-1 if name == "nth" else 0) <= value <= models.MAX_INTEGER:
             problem = f"must be between 0 and {models.MAX_INTEGER}"
     elif isinstance(kind, String):
         if not isinstance(value, str):
@@ -200,12 +200,26 @@ def _check_value(row: Row, model, name: str, value) -> None:
             problem = "holds a NUL character"
         elif name.endswith("_json"):
             problem = _json_problem(value, name in JSON_LISTS)
+        elif name == "weekdays" and not set(filter(None, value.split(","))) <= set(models.WEEKDAYS):
+            problem = "must be days like MO,TH"
+        elif name == "time_zone" and value not in available_timezones():
+            problem = "must be a known time zone"
     elif isinstance(kind, Numeric):
         problem = _number_problem(value, kind)
     elif isinstance(kind, DateTime | Date):
         problem = _time_problem(value, kind)
+    elif isinstance(kind, Time):
+        problem = _time_of_day_problem(value)
     if problem:
         raise FileRefused(row.line, f"{name} {problem}.")
+
+
+def _time_of_day_problem(value) -> str | None:
+    try:
+        time.fromisoformat(value)
+    except (TypeError, ValueError):
+        return 'must be a time of day, like "19:30:00"'
+    return None
 
 
 def _json_problem(value: str, list_of_text: bool) -> str | None:

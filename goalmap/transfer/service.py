@@ -10,7 +10,7 @@ documented in docs/export-format.md.
 import csv
 import io
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
 
@@ -26,12 +26,13 @@ from goalmap.transfer import queries
 FORMAT, VERSION = "goalmap-export", 1
 PRIVATE_TITLE = "Private goal"
 PRIVATE_WIN = "A private win"
+PRIVATE_SLOT = "Solo time"
 # What a win celebrates, by its kind: the section its ``subject`` names a record of.
 SUBJECTS = {kind: getattr(models, name) for kind, name in models.WIN_KINDS.items()}
 
 
 def _value(value):
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
@@ -290,6 +291,49 @@ SECTIONS = (
         ("answers_json", "created_at"),
         {"review": (models.YearlyReview, "review_id"), "user": (models.User, "user_id")},
     ),
+    (
+        # A partner's private solo slot comes as "solo time": when, never what.
+        "rituals",
+        models.Ritual,
+        ("kind", "title", "is_private", "created_at", "updated_at", "deleted_at", "version"),
+        {
+            "owner": (models.User, "owner_id"),
+            "goal": (models.Goal, "goal_id"),
+            "created_by": (models.User, "created_by_id"),
+        },
+    ),
+    (
+        # Every rule a ritual had, the replaced ones too: its history.
+        "ritual_rules",
+        models.RitualRule,
+        (
+            "frequency",
+            "weekdays",
+            "month_day",
+            "nth",
+            "at",
+            "minutes",
+            "time_zone",
+            "starts_on",
+            "until",
+            "created_at",
+            "replaced_at",
+        ),
+        {"ritual": (models.Ritual, "ritual_id"), "created_by": (models.User, "created_by_id")},
+    ),
+    (
+        "ritual_exceptions",
+        models.RitualException,
+        ("day", "moved_to", "created_at"),
+        {"ritual": (models.Ritual, "ritual_id"), "created_by": (models.User, "created_by_id")},
+    ),
+    (
+        # What rituals took from each member in a reviewed quarter, kept as it was.
+        "ritual_hours",
+        models.RitualHours,
+        ("personal_hours", "shared_hours"),
+        {"quarter": (models.Quarter, "quarter_id"), "user": (models.User, "user_id")},
+    ),
 )
 # Sections a file written before they existed lacks: they import empty.
 ADDED_LATER = frozenset(
@@ -312,6 +356,10 @@ ADDED_LATER = frozenset(
         "wins_seen",
         "yearly_reviews",
         "yearly_answers",
+        "rituals",
+        "ritual_rules",
+        "ritual_exceptions",
+        "ritual_hours",
     }
 )
 PARTNERSHIP_FIELDS = (
@@ -373,6 +421,9 @@ def export_partnership(user: models.User) -> dict:
     for section, _model, fields, refs in SECTIONS:
         rows = out[section] = []
         for record in records[section]:
+            if section == "rituals":  # scoped: its title is NULL where it is not readable
+                rows.append(_ritual_row(record, fields, refs, keys))
+                continue
             goal_id = record.id if section == "goals" else getattr(record, "goal_id", None)
             if goal_id not in hidden:
                 row = _row(record, fields, refs, keys)
@@ -393,6 +444,14 @@ def export_partnership(user: models.User) -> dict:
     return out
 
 
+def _ritual_row(ritual: models.Ritual, fields, refs, keys) -> dict:
+    row = _row(ritual, [name for name in fields if name != "title"], refs, keys)
+    row["title"] = ritual.title or PRIVATE_SLOT
+    if ritual.title is None:
+        row["goal"] = None  # which goal a private slot serves is its owner's too
+    return row
+
+
 def _parse(model, name: str, value):
     """A JSON value back into what the column holds."""
     if value is None:
@@ -402,6 +461,8 @@ def _parse(model, name: str, value):
         return datetime.fromisoformat(value)
     if python_type is date:
         return date.fromisoformat(value)
+    if python_type is time:
+        return time.fromisoformat(value)
     if python_type is Decimal:
         return Decimal(value)
     return value
