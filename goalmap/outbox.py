@@ -60,7 +60,9 @@ def link(endpoint: str, **values) -> str:
     adapter = current_app.url_map.bind(
         base.netloc, script_name=base.path or "/", url_scheme=base.scheme
     )
-    return adapter.build(endpoint, values, force_external=True)
+    anchor = values.pop("_anchor", None)
+    url = adapter.build(endpoint, values, force_external=True)
+    return f"{url}#{anchor}" if anchor else url
 
 
 def queue(
@@ -203,7 +205,8 @@ def _send_one(connection: "_Connection", message_id: int) -> str | None:
         return _retry(message, claim, error)
     except (smtplib.SMTPException, OSError) as error:  # no answer: it may have arrived
         connection.close()
-        return _give_up(message, claim, error, "The connection was lost while sending")
+        why = "The connection was lost while sending; it may have arrived"
+        return _give_up(message, claim, error, why)
     _finish(message, claim, sent_at=utcnow())
     return "sent"
 
