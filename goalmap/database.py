@@ -237,5 +237,11 @@ def insert_new(table, values: dict, unique: list[str]) -> bool:
     when it was new. Unlike :func:`once` it needs no savepoint: a twin inserted at the same
     moment makes PostgreSQL wait for it, then do nothing."""
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(values).on_conflict_do_nothing(index_elements=unique)
-    return db.session.execute(statement).rowcount == 1
+    statement = (
+        dialect.insert(table)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=unique)
+        # A row comes back only when one was inserted (PostgreSQL's row count says -1).
+        .returning(table.c[unique[0]])
+    )
+    return db.session.execute(statement).first() is not None
