@@ -52,7 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
 
-    from goalmap import broadcast, database, errors, filters, passwords, security, views
+    from goalmap import broadcast, database, errors, filters, outbox, passwords, security, views
 
     database.init_app(app)
     broadcast.init_app(app)
@@ -60,6 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
     passwords.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    outbox.init_app(app)
     views.init_app(app)
     for area in AREAS:
         import_module(f"goalmap.{area}.routes")  # its views attach to its blueprint

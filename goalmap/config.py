@@ -44,6 +44,35 @@ def from_environment(instance_path: str) -> dict:
         **{name: os.environ[name] for name in LIMITS if os.environ.get(name)},
         # And the live streams' timings, in seconds (a proxy may cut streams sooner).
         **{name: float(os.environ[name]) for name in LIVE_TIMINGS if os.environ.get(name)},
+        **mail_settings(os.environ),
+    }
+
+
+MAIL_SECURITIES = {"none": 25, "starttls": 587, "ssl": 465}  # and each one's usual port
+
+
+def mail_settings(environ) -> dict:
+    """Where mail goes out: no MAIL_SERVER, no mail (and the app says so where it
+    matters). With one, BASE_URL (links in mail are built outside any request) and
+    MAIL_FROM are needed too; a mistake stops the app at start, not a mail at night."""
+    base_url = (environ.get("BASE_URL") or "").rstrip("/") or None
+    server = environ.get("MAIL_SERVER") or None
+    if server is None:
+        return {"MAIL_SERVER": None, "BASE_URL": base_url}
+    security = (environ.get("MAIL_SECURITY") or "starttls").lower()
+    if security not in MAIL_SECURITIES:
+        raise RuntimeError(f"MAIL_SECURITY must be one of {', '.join(MAIL_SECURITIES)}.")
+    missing = [name for name in ("BASE_URL", "MAIL_FROM") if not environ.get(name)]
+    if missing:
+        raise RuntimeError(f"MAIL_SERVER is set: {' and '.join(missing)} must be set too.")
+    return {
+        "MAIL_SERVER": server,
+        "MAIL_PORT": int(environ.get("MAIL_PORT") or MAIL_SECURITIES[security]),
+        "MAIL_SECURITY": security,
+        "MAIL_USERNAME": environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": environ.get("MAIL_PASSWORD") or None,
+        "MAIL_FROM": environ["MAIL_FROM"],
+        "BASE_URL": base_url,
     }
 
 
@@ -54,6 +83,7 @@ LIMITS = (
     "LOGIN_ACCOUNT_RATE_LIMIT",
     "LOGIN_ADDRESS_RATE_LIMIT",
     "ACCOUNT_RATE_LIMIT",
+    "RESET_RATE_LIMIT",
 )
 
 
@@ -112,6 +142,29 @@ DEFAULTS = {
     "LIVE_KEEPALIVE_SECONDS": 15,
     "LIVE_STREAM_SECONDS": 900,
     "LIVE_PRESENCE_SECONDS": 60,
+    # Mail (goalmap.outbox): off unless MAIL_SERVER is set (see mail_settings).
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 587,
+    "MAIL_SECURITY": "starttls",
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_FROM": None,
+    "BASE_URL": None,  # e.g. https://goalmap.example.org: where links in mail lead
+    "MAIL_TIMEOUT_SECONDS": 30,
+    # A message the server did not take is tried again after 1, 4, 16, 64 and 256
+    # minutes, then given up (about five and a half hours in all).
+    "MAIL_RETRY_SECONDS": 60,
+    "MAIL_MAX_ATTEMPTS": 6,
+    # A worker that claimed a message and went quiet this long has died: before it
+    # handed the message over, another worker sends it; after, it is given up (see
+    # README "Email": at most once).
+    "MAIL_CLAIM_SECONDS": 600,
+    # A forgotten password: the link lives an hour; one address may ask this often, and
+    # one account gets at most RESETS_PER_HOUR links an hour (more asks are answered
+    # alike and send nothing).
+    "RESET_LIFETIME_MINUTES": 60,
+    "RESET_RATE_LIMIT": "10 per hour",
+    "RESETS_PER_HOUR": 3,
     # argon2id parameters (RFC 9106's second recommended option); tests lower them.
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_COST": 65536,

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from flask import Flask, g, has_app_context, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import Integer, bindparam, event, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from goalmap.extensions import db
@@ -192,14 +193,15 @@ def lock_partnership(partnership: Partnership) -> None:
     db.session.refresh(partnership, ["members"])
 
 
-def write_apart(statement) -> None:
+def write_apart(statement, params: dict | None = None) -> int:
     """Run one write on a connection of its own and commit it at once, apart from the
     request's transaction: for a long-lived answer (a live stream) that must hold no
-    connection while it waits. On SQLite it queues with the other writers."""
+    connection while it waits, and for the mail worker, which holds none while the mail
+    server answers. On SQLite it queues with the other writers. How many rows it wrote."""
     g.goalmap_writing_apart = True
     try:
         with db.engine.begin() as conn:
-            conn.execute(statement)
+            return conn.execute(statement, params or {}).rowcount
     finally:
         g.goalmap_writing_apart = False
 
@@ -227,3 +229,19 @@ def once(write: Callable[[], object]) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def insert_new(table, values: dict, unique: list[str]) -> bool:
+    """Insert one row in the session's transaction unless a row with the same ``unique``
+    columns exists (``ON CONFLICT DO NOTHING``, on SQLite and PostgreSQL alike); True
+    when it was new. Unlike :func:`once` it needs no savepoint: a twin inserted at the same
+    moment makes PostgreSQL wait for it, then do nothing."""
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(table)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=unique)
+        # A row comes back only when one was inserted (PostgreSQL's row count says -1).
+        .returning(table.c[unique[0]])
+    )
+    return db.session.execute(statement).first() is not None

@@ -5,7 +5,7 @@ set; each pytest-xdist worker gets a database of its own, built by the migration
 """
 
 import os
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import flask_migrate
 import pytest
@@ -33,7 +33,8 @@ from sqlalchemy import create_engine, make_url
 from goalmap import create_app
 from goalmap.config import normalise_database_url
 from goalmap.extensions import db
-from goalmap.models import Allocation, Goal, Invite, SharedValue, User, utcnow
+from goalmap.models import Allocation, Goal, Invite, PasswordReset, SharedValue, User, utcnow
+from goalmap.notifications import service as notifications
 from goalmap.rituals import service as rituals
 
 
@@ -123,8 +124,9 @@ def count_queries(app):
 @pytest.fixture
 def world(app, alex, sam):
     """Alex and Sam's partnership with one of each record, and their ids: an active
-    quarter with a personal, a shared and a deleted goal, a note and an older one, a
-    later quarter, a quarter in planning, an open invite (and its token), a value."""
+        quarter with a personal, a shared and a deleted goal, a note and an older one, a
+        later quarter, a quarter in planning, an open invite (and its token), a value, a link to
+    choose a new password (its token) and one to stop Alex's digest."""
     quarter = make_quarter(app, alex, name="2027 Q1", state="active")
     later = make_quarter(
         app, alex, name="2027 Q3", starts_on=date(2027, 7, 1), ends_on=date(2027, 9, 30)
@@ -149,8 +151,15 @@ def world(app, alex, sam):
         invite, token = Invite.issue(member.partnership, member, 7)
         value = SharedValue(partnership_id=alex.partnership_id, name="Adventure")
         db.session.add(value)
+        _reset, reset_token = PasswordReset.issue(member, timedelta(hours=1))
         db.session.commit()
-        ids = {"invite": invite.id, "value": value.id, "token": token}
+        ids = {
+            "invite": invite.id,
+            "value": value.id,
+            "token": token,
+            "reset": reset_token,
+            "unsubscribe": notifications.unsubscribe_token(member, "digest"),
+        }
     note = allocate(app, shared, alex, hours="3")
     entry, (decision,) = raise_entry(app, alex, quarter, [(shared, "pause")])
     contract, check_in = make_contract(app, personal, witness=sam, check_in=True)

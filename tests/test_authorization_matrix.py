@@ -8,7 +8,7 @@ partner, and the owner of the records in the URL (Alex).
 
 import re
 from collections import Counter
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 from factories import (
@@ -37,11 +37,13 @@ from goalmap.models import (
     FlexEntry,
     Invite,
     Notification,
+    PasswordReset,
     SharedValue,
     User,
     Win,
     YearlyReview,
 )
+from goalmap.notifications import service as notifications
 from goalmap.rituals import service as rituals
 from goalmap.weekly import service as weekly
 from goalmap.yearly import service as yearly
@@ -336,6 +338,12 @@ MATRIX = {
     ),
     "rituals.delete": ("POST", "/rituals/{secret_ritual}/delete", {}, PERSONAL),
     "rituals.restore": ("POST", "/rituals/{joint_ritual}/restore", {}, SHARED),
+    # Mail: a forgotten password's pages and an unsubscribe link need no sign-in (the
+    # link's token is the proof); what a member chooses to get by mail is their own.
+    "auth.forgot_password": ("GET", "/password/forgot", None, OPEN_TO_ALL),
+    "auth.reset_password": ("GET", "/password/reset/{reset}", None, OPEN_TO_ALL),
+    "notifications.mail_choices": ("POST", "/settings/email", {"digest": "y"}, OWN_ONLY),
+    "notifications.unsubscribe": ("GET", "/unsubscribe/{unsubscribe}", None, OPEN_TO_ALL),
     "transfer.export_json": ("GET", "/export.json", None, OWN_ONLY),
     "transfer.export_csv": ("GET", "/export.csv", None, OWN_ONLY),
     "transfer.export_log_csv": ("GET", "/export-log.csv", None, OWN_ONLY),
@@ -376,6 +384,8 @@ def world(app, alex, sam):
             db.session.get(User, alex.id).partnership, db.session.get(User, alex.id), 7
         )
         db.session.add(SharedValue(partnership_id=alex.partnership_id, name="Adventure"))
+        _reset, reset_token = PasswordReset.issue(db.session.get(User, alex.id), timedelta(hours=1))
+        unsubscribe = notifications.unsubscribe_token(db.session.get(User, alex.id), "digest")
         db.session.commit()
         invite_id = invite.id
         value_id = db.session.scalar(select(SharedValue.id))
@@ -463,6 +473,8 @@ def world(app, alex, sam):
         "allocation": allocation.id,
         "invite": invite_id,
         "token": token,
+        "reset": reset_token,
+        "unsubscribe": unsubscribe,
         "value": value_id,
         "lane": shared_lane(app, alex).id,
         "alex_lane": lane_of(app, alex).id,

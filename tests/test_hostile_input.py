@@ -12,7 +12,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import Length
 
 from goalmap import AREAS
-from goalmap.auth.forms import LoginForm, RegisterForm
+from goalmap.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm
 from goalmap.board.forms import NameForm, QuarterForm
 from goalmap.contracts.forms import CheckInForm, CloseForm, EncourageForm, TermsForm
 from goalmap.extensions import db
@@ -40,6 +40,7 @@ from goalmap.models import (
     GoalComment,
     GoalEvent,
     Lane,
+    MailMessage,
     Milestone,
     Partnership,
     PromptVersion,
@@ -55,7 +56,7 @@ from goalmap.models import (
     YearlyAnswer,
     YearlyReview,
 )
-from goalmap.partnership.forms import PartnershipForm
+from goalmap.partnership.forms import InviteForm, PartnershipForm
 from goalmap.planning.forms import ReviewForm
 from goalmap.resources.forms import AllocationForm
 from goalmap.rituals.forms import DetailsForm, RitualForm, RuleForm
@@ -272,6 +273,8 @@ STORED_IN = {
     (RegisterForm, "display_name"): [User.display_name, Lane.name],
     (RegisterForm, "email"): [User.email],
     (LoginForm, "email"): [User.email],
+    (ForgotPasswordForm, "email"): [User.email],  # looked up, never stored
+    (InviteForm, "email"): [MailMessage.to_address],
     (GoalForm, "title"): [Goal.title],
     (GoalForm, "notes"): [Goal.notes],
     (QuarterForm, "name"): [Quarter.name],

@@ -206,6 +206,16 @@ FORMS = {
         {"keep": "Walks", "change": "", "version": "1"},
     ),
     "yearly.keep": ("/yearly/{review}/keep", {"seen": "1"}),
+    "auth.forgot_password": ("/password/forgot", {"email": "alex@example.com"}),
+    "auth.reset_password": (
+        "/password/reset/{reset}",
+        {"password": "a new password!", "confirm": "a new password!"},
+    ),
+    "notifications.mail_choices": (
+        "/settings/email",
+        {"digest": "y", "check_in_due": "y", "weekly_due": "", "session_waiting": "y"},
+    ),
+    "notifications.unsubscribe": ("/unsubscribe/{unsubscribe}", {}),
     "notifications.open": ("/notifications/{notification}/open", {}),
     "notifications.read_all": ("/notifications/read", {}),
     "resources.allocations": (
@@ -289,7 +299,14 @@ FORMS.update(
     }
 )
 # Routes that take a form from someone not signed in.
-PUBLIC = {"auth.register", "auth.login", "partnership.join_accept"}
+PUBLIC = {
+    "auth.register",
+    "auth.login",
+    "auth.forgot_password",
+    "auth.reset_password",
+    "partnership.join_accept",
+    "notifications.unsubscribe",
+}
 # Query-string arguments the pages read, tried on every page.
 QUERY = ("next", "lane", "stage", "lane_id", "stage_id", "quarter", "step", "of")
 

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 
 import pytest
 import test_concurrency as scenes
+import test_mail as mail_scenes
 from factories import (
     PASSWORD,
     cell_positions,
@@ -50,9 +51,11 @@ from goalmap.models import (
     GoalEvent,
     Invite,
     Lane,
+    MailPreference,
     Milestone,
     Notification,
     Partnership,
+    PasswordReset,
     PlanningSeat,
     PromptVersion,
     ProtocolVersion,
@@ -71,6 +74,7 @@ from goalmap.models import (
     YearlyAnswer,
     YearlyReview,
 )
+from goalmap.notifications import service as notifications
 from goalmap.rituals import service as rituals
 from goalmap.yearly import service as yearly
 
@@ -542,6 +546,39 @@ def read_once(app, world, _responses) -> None:
         )
 
 
+def password_reset_once(app, world, responses) -> None:
+    """One tab sets its password with the link and is signed in; the others find it used."""
+    with app.app_context():
+        user = db.session.get(User, world["alex_id"])
+        from goalmap.passwords import check_password
+
+        chosen = [f"reset password {i}" for i in range(AT_ONCE)]
+        assert sum(check_password(user.password_hash, p) for p in chosen) == 1
+        assert count(PasswordReset, PasswordReset.used_at.is_(None)) == 0
+    assert sum(r.headers.get("Location") == "/" for r in responses) == 1
+
+
+def one_choice_each(app, world, _responses) -> None:
+    """Each member has one row of mail choices, holding one of the sets sent, whole."""
+    with app.app_context():
+        rows = db.session.scalars(select(MailPreference)).all()
+        assert sorted(row.user_id for row in rows) == sorted([world["alex_id"], world["sam_id"]])
+        assert all(row.digest == row.check_in_due for row in rows)
+
+
+def digest_chosen(app, world) -> dict:
+    with app.app_context():
+        notifications.choose(db.session.get(User, world["alex_id"]), {"digest": True})
+        db.session.commit()
+    return {}
+
+
+def digest_stopped(app, world, _responses) -> None:
+    with app.app_context():
+        (row,) = db.session.scalars(select(MailPreference)).all()
+        assert row.user_id == world["alex_id"] and row.digest is False
+
+
 def all_read(app, world, _responses) -> None:
     with app.app_context():
         assert count(Notification) > 0
@@ -969,6 +1006,27 @@ RACES: dict[str, Race | Callable] = {
             for i in range(AT_ONCE)
         ],
         by=("alex", "sam") * 2,
+    ),
+    # Mail: a reset link works once; choices are saved whole; a digest stops once.
+    "auth.forgot_password": mail_scenes.test_asks_at_once_for_a_new_password_keep_to_the_limit,
+    "auth.reset_password": Race(
+        "/password/reset/{reset}",
+        [{"password": f"reset password {i}", "confirm": f"reset password {i}"} for i in range(4)],
+        by=("anonymous",) * AT_ONCE,
+        answers=[302, 410, 410, 410],
+        holds=password_reset_once,
+    ),
+    "notifications.mail_choices": Race(
+        "/settings/email",
+        [{"digest": "y", "check_in_due": "y"}, {}, {}, {"digest": "y", "check_in_due": "y"}],
+        by=("alex", "sam") * 2,
+        holds=one_choice_each,
+    ),
+    "notifications.unsubscribe": Race(
+        "/unsubscribe/{unsubscribe}",
+        by=("anonymous",) * AT_ONCE,
+        holds=digest_stopped,
+        setup=digest_chosen,
     ),
     # Accounts and sessions.
     "auth.login": Race(

@@ -48,3 +48,19 @@ class PasswordForm(Form):
     def validate_current(self, field) -> None:
         if not check_password(current_user.password_hash, field.data):
             raise ValidationError("That is not your current password.")
+
+
+class ForgotPasswordForm(Form):
+    """Ask for a link to choose a new password: the answer is the same for any address."""
+
+    email = EmailField(
+        "Your email", filters=[strip], validators=[DataRequired(), Email(), Length(max=254)]
+    )
+
+
+class ResetPasswordForm(Form):
+    password = PasswordField("New password", validators=PASSWORD_RULES)
+    confirm = PasswordField(
+        "New password again",
+        validators=[DataRequired(), EqualTo("password", "The passwords differ.")],
+    )

@@ -1,4 +1,4 @@
-"""Who is signed in, and who an email belongs to."""
+"""Who is signed in, who an email belongs to, and how often they asked for a new password."""
 
 from datetime import timedelta
 
@@ -10,6 +10,7 @@ from goalmap.models import (
     KEPT_DAYS,
     Notification,
     Partnership,
+    PasswordReset,
     User,
     UserSession,
     email_key,
@@ -73,3 +74,12 @@ def user_by_email(email: str) -> User | None:
 
 def email_taken(email: str) -> bool:
     return db.session.scalar(select(User.id).where(User.email == email_key(email))) is not None
+
+
+def resets_since(user: User, since) -> int:
+    """How many password-reset links ``user`` was sent since ``since``."""
+    return db.session.scalar(
+        select(func.count(PasswordReset.id)).where(
+            PasswordReset.user_id == user.id, PasswordReset.created_at >= since
+        )
+    )

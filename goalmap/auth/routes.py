@@ -1,12 +1,23 @@
-from flask import flash, redirect, render_template, request, session, url_for
+from datetime import timedelta
+
+import click
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, logout_user
+from werkzeug.datastructures import MultiDict
 
+from goalmap import outbox
 from goalmap.auth import bp, queries, service
-from goalmap.auth.forms import LoginForm, PasswordForm, RegisterForm
+from goalmap.auth.forms import (
+    ForgotPasswordForm,
+    LoginForm,
+    PasswordForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
 from goalmap.database import WITHOUT_DATA
 from goalmap.extensions import db, limiter, login_manager
-from goalmap.models import User, UserSession, email_key, hash_token, utcnow
+from goalmap.models import PasswordReset, User, UserSession, email_key, hash_token, utcnow
 from goalmap.passwords import check_password
 from goalmap.security import config_value, failed, new_account_limit
 from goalmap.views import safe_next, start_login_session
@@ -113,3 +124,73 @@ def change_password():
             return redirect(url_for("partnership.settings"))
         form.current.errors.append(PasswordForm.CHANGED_MEANWHILE)
     return render_template("auth/password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(config_value("RESET_RATE_LIMIT"), methods=["POST"])
+def forgot_password():
+    """Ask for a link to choose a new password, sent by mail (where this Goalmap sends
+    mail; otherwise, what to do instead). One answer, whether or not the address has an
+    account."""
+    if not outbox.enabled():
+        return render_template("auth/forgot.html", form=None)
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        config = current_app.config
+        lifetime = timedelta(minutes=config["RESET_LIFETIME_MINUTES"])
+        service.ask_for_reset(form.email.data, lifetime, config["RESETS_PER_HOUR"])
+        db.session.commit()
+        flash(
+            f"If an account uses {form.email.data}, a link to choose a new password is on "
+            f"its way there. It works once, within {config['RESET_LIFETIME_MINUTES']} "
+            "minutes. No mail after a few minutes? Look in the spam folder, or ask again.",
+            "info",
+        )
+        return redirect(url_for(".login"))
+    return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
+
+
+# The link's page is kept out of caches, and its address (which holds the token) out of
+# any Referer header.
+NO_TRACE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password with a link sent by mail: it works once, for a short while,
+    and signs every other device out."""
+    reset = PasswordReset.find_usable(token)
+    if reset is None:
+        return render_template("auth/reset_gone.html"), 410, NO_TRACE
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user = service.reset_password(reset, form.password.data)
+        if user is None:  # another tab used the link a moment ago
+            db.session.rollback()
+            return render_template("auth/reset_gone.html"), 410, NO_TRACE
+        start_login_session(user)
+        flash(
+            "Your new password is set and you are signed in. "
+            "Every other device has been signed out.",
+            "success",
+        )
+        return redirect(url_for("board.index"))
+    return render_template("auth/reset.html", form=form), 422 if form.errors else 200, NO_TRACE
+
+
+@bp.cli.command("set-password")
+@click.argument("email")
+def set_password(email: str) -> None:
+    """Set a member's password, for one who forgot it where no mail is sent; every
+    login session of theirs ends."""
+    user = queries.user_by_email(email)
+    if user is None:
+        raise click.ClickException("No account uses that email.")
+    password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    typed = MultiDict({"password": password, "confirm": password})
+    form = ResetPasswordForm(formdata=typed, meta={"csrf": False})  # the page's own rules
+    if not form.validate():
+        raise click.ClickException(" ".join(form.password.errors))
+    service.set_password(user, password)
+    db.session.commit()
+    click.echo(f"The password of {user.email} is set; every device of theirs is signed out.")

@@ -39,6 +39,7 @@ from goalmap.models.life_events import (
     FlexImpact,
     ProtocolVersion,
 )
+from goalmap.models.mail import MAIL_CHOICES, MailMessage, MailPreference, PasswordReset
 from goalmap.models.people import (
     COLOURS,
     Invite,
@@ -100,6 +101,7 @@ __all__ = [
     "GOAL_STATUSES",
     "KEPT_DAYS",
     "LIFE_EVENT_KINDS",
+    "MAIL_CHOICES",
     "MAX_INTEGER",
     "MONEY_PERIODS",
     "NOTIFICATION_KINDS",
@@ -130,10 +132,13 @@ __all__ = [
     "GoalEvent",
     "Invite",
     "Lane",
+    "MailMessage",
+    "MailPreference",
     "Milestone",
     "Notification",
     "Occurrence",
     "Partnership",
+    "PasswordReset",
     "PlanningSeat",
     "Presence",
     "PromptVersion",

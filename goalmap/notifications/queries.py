@@ -1,6 +1,6 @@
-"""The statements of notifications. Every read of them goes through ``scoping.scoped``,
-which gives a member their own notifications only; the list and the count keep to the
-last KEPT_DAYS days."""
+"""The statements of notifications, and of what members chose to get by mail. Every read
+of notifications goes through ``scoping.scoped``, which gives a member their own
+notifications only; the list and the count keep to the last KEPT_DAYS days."""
 
 from datetime import datetime, timedelta
 
@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from goalmap.extensions import db
-from goalmap.models import KEPT_DAYS, Goal, Notification, User
+from goalmap.models import KEPT_DAYS, Goal, MailPreference, Notification, User
 from goalmap.scoping import scoped
 
 
@@ -60,4 +60,35 @@ def members() -> list[User]:
     """Every member, with their partnership (the reminder job goes through them all)."""
     return db.session.scalars(
         select(User).options(joinedload(User.partnership)).order_by(User.id)
+    ).all()
+
+
+def unread_since(user: User, since: datetime) -> list[Notification]:
+    """``user``'s unread notifications made since ``since``, oldest first, with who acted."""
+    stmt = scoped(Notification, user=user).where(
+        Notification.read_at.is_(None), Notification.created_at >= since
+    )
+    return db.session.scalars(stmt.order_by(Notification.created_at, Notification.id)).all()
+
+
+def mail_preference(user: User) -> MailPreference | None:
+    """What ``user`` chose to get by mail; None when they never chose (all off)."""
+    return db.session.get(MailPreference, user.id)
+
+
+def member(user_id: int) -> User | None:
+    """The member of an unsubscribe link, with their partnership."""
+    return db.session.scalar(
+        select(User).options(joinedload(User.partnership)).where(User.id == user_id)
+    )
+
+
+def digest_members() -> list[User]:
+    """Every member who chose the weekly digest, with their partnership."""
+    return db.session.scalars(
+        select(User)
+        .join(MailPreference, MailPreference.user_id == User.id)
+        .where(MailPreference.digest.is_(True))
+        .options(joinedload(User.partnership))
+        .order_by(User.id)
     ).all()

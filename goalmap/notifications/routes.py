@@ -1,13 +1,21 @@
 import click
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from goalmap import outbox
 from goalmap.contracts import queries as contracts
-from goalmap.extensions import db, htmx
+from goalmap.extensions import csrf, db, htmx
 from goalmap.flexibility import queries as flexibility
-from goalmap.models import Notification, User, utcnow
+from goalmap.models import MAIL_CHOICES, MailPreference, Notification, User, utcnow
 from goalmap.notifications import bp, queries, service
-from goalmap.notifications.forms import OpenForm, ReadAllForm, described
+from goalmap.notifications.forms import (
+    MailForm,
+    OpenForm,
+    ReadAllForm,
+    UnsubscribeForm,
+    about,
+    described,
+)
 from goalmap.scoping import get_or_404
 from goalmap.views import safe_next
 from goalmap.weekly import service as weekly
@@ -60,23 +68,50 @@ def read_all():
     return redirect(safe_next(url_for(".index")))
 
 
+@bp.post("/settings/email")
+@login_required
+def mail_choices():
+    """Choose what Goalmap mails you: a weekly digest, and reminders of what falls due."""
+    form = MailForm()
+    if not form.validate():
+        abort(400, EXPIRED)
+    service.choose(current_user, form.choices())
+    db.session.commit()
+    flash("Your email choices are saved.", "success")
+    return redirect(url_for("partnership.settings", _anchor="email"))
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # the link's signed token is the proof; see UnsubscribeForm
+def unsubscribe(token: str):
+    """Stop one kind of mail from the link in it, without signing in: the page asks,
+    its button (or a mail program's one-click POST) stops it."""
+    found = service.unsubscriber(token)
+    if found is None:
+        abort(404)
+    member, choice = found
+    if request.method == "POST" and UnsubscribeForm().validate():  # reads the body: ≤ 1 MB
+        service.stop(member, choice)
+        db.session.commit()
+        flash("Done: Goalmap mails you no more of these.", "success")
+        return redirect(url_for(".unsubscribe", token=token))
+    chosen = MailPreference.wants(member.id, choice)
+    return render_template(
+        "notifications/unsubscribe.html",
+        what=MAIL_CHOICES[choice],
+        chosen=chosen,
+        form=UnsubscribeForm(),
+    )
+
+
 def _about(notification: Notification) -> str:
     """Where a notification leads: the page of what it is about."""
-    if notification.goal_id is not None:
-        if notification.goal_id not in queries.goal_titles(current_user, [notification.goal_id]):
-            flash("That goal is gone, or no longer yours to see.", "info")
-            return url_for(".index")
-        return url_for("goals.story", goal_id=notification.goal_id)
-    if notification.entry_id is not None:
-        anchor = "follow-up" if notification.kind == "look_again_due" else None
-        return url_for("flexibility.show", entry_id=notification.entry_id, _anchor=anchor)
-    if notification.contract_id is not None:
-        return url_for("contracts.show", contract_id=notification.contract_id)
-    if notification.quarter_id is not None:
-        return url_for("planning.start", quarter_id=notification.quarter_id)
-    if notification.kind == "weekly_due":
-        return url_for("weekly.week")
-    return url_for(".index")
+    goal_id = notification.goal_id
+    if goal_id is not None and goal_id not in queries.goal_titles(current_user, [goal_id]):
+        flash("That goal is gone, or no longer yours to see.", "info")
+        return url_for(".index")
+    endpoint, values = about(notification)
+    return url_for(endpoint, **values)
 
 
 @bp.cli.command("remind")
@@ -89,6 +124,20 @@ def remind() -> None:
     pruned = service.prune(utcnow())
     db.session.commit()
     click.echo(f"{made} reminder(s) made; {pruned} old notification(s) forgotten.")
+
+
+@bp.cli.command("digest")
+def digest() -> None:
+    """Queue this week's digest for each member who chose it, once a week each (flask
+    send-mail sends them)."""
+    if not outbox.enabled():
+        raise click.ClickException("Email is off: MAIL_SERVER is not set, so no digest is made.")
+    queued = 0
+    now = utcnow()
+    for member in queries.digest_members():
+        queued += service.digest(member, now)
+        db.session.commit()
+    click.echo(f"{queued} digest(s) queued.")
 
 
 def _due(member: User) -> list[tuple]:

@@ -3,6 +3,7 @@ from zoneinfo import available_timezones
 
 from wtforms import (
     BooleanField,
+    EmailField,
     IntegerField,
     PasswordField,
     RadioField,
@@ -10,8 +11,16 @@ from wtforms import (
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
+from goalmap import outbox
 from goalmap.fields import Form, strip
 from goalmap.models import COLOURS
 from goalmap.passwords import check_password
@@ -80,6 +89,24 @@ class CalendarForm(Form):
         else:
             return valid
         return False
+
+
+class InviteForm(Form):
+    """Create an invite link; given an email, the link goes there by mail as well."""
+
+    email = EmailField(
+        "Their email (optional)",
+        filters=[strip],
+        validators=[
+            Optional(),
+            Email("That is not an email address; check it, or leave it blank."),
+            Length(max=254),
+        ],
+    )
+
+    def validate_email(self, field) -> None:
+        if not outbox.enabled():
+            raise ValidationError("This Goalmap sends no email: send the link yourself.")
 
 
 class ColourForm(Form):

@@ -7,8 +7,16 @@ from goalmap.board import queries as board
 from goalmap.board.forms import NameForm
 from goalmap.extensions import db
 from goalmap.models import Invite, SharedValue, utcnow
+from goalmap.notifications import queries as notifications
+from goalmap.notifications.forms import MailForm
 from goalmap.partnership import bp, queries, service
-from goalmap.partnership.forms import CalendarForm, ColourForm, ConfirmForm, PartnershipForm
+from goalmap.partnership.forms import (
+    CalendarForm,
+    ColourForm,
+    ConfirmForm,
+    InviteForm,
+    PartnershipForm,
+)
 from goalmap.partnership.service import EmailTaken, InviteGone, JoinRefused
 from goalmap.scoping import get_or_404
 from goalmap.security import new_account_limit
@@ -22,6 +30,7 @@ def _settings_page(status: int = 200, **forms):
         "partnership_form": PartnershipForm(obj=user.partnership),
         "colour_form": ColourForm(colour=user.colour),
         "calendar_form": CalendarForm(obj=user.partnership),
+        "invite_form": InviteForm(formdata=None),
         "lane_form": NameForm(prefix="lane"),
         "stage_form": NameForm(prefix="stage"),
         "value_form": NameForm(prefix="value"),
@@ -29,6 +38,7 @@ def _settings_page(status: int = 200, **forms):
         "lanes": board.lanes(user),
         "stages": board.stages(user),
         "invites": queries.open_invites(user),
+        "mail_form": MailForm(formdata=None, obj=notifications.mail_preference(user)),
         **forms,
     }
     return render_template("partnership/settings.html", **context), status
@@ -83,12 +93,17 @@ def colour():
 @bp.post("/invites")
 @login_required
 def create_invite():
-    """Create a single-use invite link and show it once."""
+    """Create a single-use invite link and show it once; given an email, mail it too."""
+    form = InviteForm()
+    if not form.validate_on_submit():
+        return _settings_page(422, invite_form=form)
     days = current_app.config["INVITE_LIFETIME_DAYS"]
     invite, token = Invite.issue(current_user.partnership, current_user, days)
+    if form.email.data:
+        service.mail_invite(invite, token, form.email.data, current_user)
     db.session.commit()
     link = url_for(".join_page", token=token, _external=True)
-    return _settings_page(new_invite=invite, new_link=link)
+    return _settings_page(new_invite=invite, new_link=link, mailed_to=form.email.data)
 
 
 @bp.post("/invites/<int:invite_id>/revoke")

@@ -2,6 +2,7 @@
 
 from sqlalchemy import delete, func, select, update
 
+from goalmap import outbox
 from goalmap.board.service import renumber
 from goalmap.database import lock_partnership, once
 from goalmap.extensions import db
@@ -60,6 +61,34 @@ def found_partnership(user: User) -> Partnership:
     db.session.add(Lane(partnership=partnership, owner=user, name=user.display_name, position=0))
     db.session.add(Lane(partnership=partnership, name=DEFAULT_SHARED_LANE, position=1))
     return partnership
+
+
+def mail_invite(invite: Invite, token: str, to: str, by: User) -> bool:
+    """Mail the invite's link to ``to`` as well (it stays usable by the link alone)."""
+    db.session.flush()  # the invite's id names the mail
+    text = INVITE_MAIL.format(
+        inviter=by.display_name,
+        partnership=invite.partnership.name,
+        link=outbox.link("partnership.join_page", token=token),
+        expires=invite.expires_at.strftime("%d %B %Y"),
+    )
+    subject = f"{by.display_name} invites you to plan together on Goalmap"
+    return outbox.queue(
+        f"invite:{invite.id}", to, subject, text, user=by, send_before=invite.expires_at
+    )
+
+
+INVITE_MAIL = """Hello,
+
+{inviter} invites you to join “{partnership}” on Goalmap, to plan your quarters
+together on one board: a lane of your own, and shared lanes for your life together.
+
+Open this link to join, signed in or with a new account:
+
+{link}
+
+It works once, and until {expires}. Not expecting this? Ignore it: nothing happens.
+"""
 
 
 def join(user: User, invite: Invite) -> None:
