@@ -2,7 +2,7 @@
 
 Revision ID: 0015
 Revises: 0014
-Create Date: 2026-12-05 09:00:00
+Create Date: 2026-12-04 23:00:00
 
 """
 from alembic import op
