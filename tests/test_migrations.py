@@ -21,7 +21,8 @@ def empty_database_url(tmp_path, worker_id):
         yield "sqlite:///" + str(tmp_path / "empty.sqlite")
         return
     url = make_url(normalise_database_url(base))
-    name = f"goalmap_migrations_{worker_id}"
+    # Two checkouts testing on one server at once each set a prefix of their own.
+    name = f"{os.environ.get('TEST_DATABASE_PREFIX', 'goalmap')}_migrations_{worker_id}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
