@@ -27,6 +27,7 @@ AREAS = (
     "yearly",
     "live",
     "notifications",
+    "calendar",
     "transfer",
     "demo",
 )
