@@ -7,6 +7,7 @@ partner, and the owner of the records in the URL (Alex).
 """
 
 import re
+from datetime import date, time
 
 import pytest
 from factories import (
@@ -28,6 +29,7 @@ from factories import (
 from sqlalchemy import select
 
 from goalmap import create_app
+from goalmap.calendar import service as calendar
 from goalmap.extensions import db
 from goalmap.flexibility import service as flexibility
 from goalmap.models import (
@@ -40,6 +42,7 @@ from goalmap.models import (
     Win,
     YearlyReview,
 )
+from goalmap.rituals import service as rituals
 from goalmap.weekly import service as weekly
 from goalmap.yearly import service as yearly
 
@@ -280,6 +283,14 @@ MATRIX = {
     "notifications.bell": ("GET", "/notifications/bell", None, OWN_ONLY),
     "notifications.open": ("POST", "/notifications/{notification}/open", {}, PRIVATE_ONLY),
     "notifications.read_all": ("POST", "/notifications/read", {}, OWN_ONLY),
+    # Each member's own calendar link, made, shown once and stopped by that member.
+    "calendar.page": ("GET", "/calendar", None, OWN_ONLY),
+    "calendar.create": ("POST", "/calendar", {}, OWN_ONLY),
+    "calendar.revoke": ("POST", "/calendar/revoke", {}, OWN_ONLY),
+    # The feed answers whoever holds its secret link, without signing in, with what its
+    # member may see: Sam's link here, so every caller reads the partner's view of Alex's
+    # private goal and solo slot, and the body checks below find none of their words.
+    "calendar.feed": ("GET", "/calendar/{sam_feed}.ics", None, OPEN_TO_ALL),
     "transfer.export_json": ("GET", "/export.json", None, OWN_ONLY),
     "transfer.export_csv": ("GET", "/export.csv", None, OWN_ONLY),
     "transfer.export_log_csv": ("GET", "/export-log.csv", None, OWN_ONLY),
@@ -310,6 +321,7 @@ def world(app, alex, sam):
         title=SECRET_TITLE,
         notes=SECRET_NOTES,
         is_private=True,
+        target_on=date(2027, 2, 10),
     )
     personal = make_goal(app, quarter, lane_of(app, alex), stage, title="Alex runs")
     shared = make_goal(app, quarter, shared_lane(app, alex), stage, title="Our trip")
@@ -369,7 +381,30 @@ def world(app, alex, sam):
         notification = db.session.scalar(
             select(Notification.id).where(Notification.user_id == alex.id).limit(1)
         )
+    # Alex's private solo slot for the private goal, and an open one for it too; Sam's
+    # calendar link, whose feed shows the first as "Solo time" and the goal as "Busy".
+    with app.app_context():
+        member, partner = db.session.get(User, alex.id), db.session.get(User, sam.id)
+        for title, private in ((SECRET_TITLE, True), ("Alex stretches", False)):
+            rituals.create(
+                member,
+                kind="solo",
+                title=title,
+                is_private=private,
+                goal_id=secret.id,
+                rule={
+                    "frequency": "weekly",
+                    "weekdays": "TU",
+                    "at": time(18, 0),
+                    "minutes": 60,
+                    "time_zone": "Europe/Berlin",
+                    "starts_on": date(2027, 1, 5),
+                },
+            )
+        sam_feed = calendar.issue(partner)
+        db.session.commit()
     return {
+        "sam_feed": sam_feed,
         "notification": notification,
         "quarter": quarter.id,
         "next": nxt.id,
@@ -434,7 +469,7 @@ def test_matrix(app, alex, sam, world, endpoint, role):
     else:
         assert got == want, (endpoint, role, response.status_code, response.headers.get("Location"))
     if role != "owner":
-        body = response.get_data(as_text=True)
+        body = shown(response)
         assert SECRET_TITLE not in body and SECRET_NOTES not in body, (endpoint, role)
 
 
@@ -450,7 +485,27 @@ def test_no_page_the_partner_can_reach_shows_private_content(app, alex, sam, wor
             continue
         seen.add(url)
         for htmx in (False, True):
-            body = client.get(url, htmx=htmx).get_data(as_text=True)
+            body = shown(client.get(url, htmx=htmx))
             assert SECRET_TITLE not in body and SECRET_NOTES not in body, url
             todo.extend(re.findall(r'href="(/[^"#]*)', body))
     assert len(seen) > 20
+    assert f"/calendar/{world['sam_feed']}.ics" in seen  # the partner's calendar feed too
+
+
+def test_the_crawl_would_see_a_secret_in_a_calendar_feed(app, alex, sam, world):
+    """Alex's own feed holds the words the crawl looks for (and Sam's, which the crawl
+    reads, holds the slot and the goal without them): the crawl is not blind to feeds."""
+    with app.app_context():
+        token = calendar.issue(db.session.get(User, alex.id))
+        db.session.commit()
+    own = shown(app.test_client().get(f"/calendar/{token}.ics"))
+    assert f"SUMMARY:{SECRET_TITLE}" in own and f"SUMMARY:Target: {SECRET_TITLE}" in own
+    partners = shown(app.test_client().get(f"/calendar/{world['sam_feed']}.ics"))
+    assert "SUMMARY:Solo time" in partners and "SUMMARY:Busy" in partners
+    assert "SUMMARY:Alex stretches" in partners
+
+
+def shown(response) -> str:
+    """A response's text, with an iCalendar feed's folded lines joined (RFC 5545 folds
+    them at 75 octets, which could split a secret a check looks for)."""
+    return response.get_data(as_text=True).replace("\r\n ", "")

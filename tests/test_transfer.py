@@ -404,6 +404,9 @@ LEFT_OUT = {
     "availabilities": {"version"},  # the edit counter starts again
     "notifications": None,  # pointers to what concerned a member lately, kept 90 days
     "presences": None,  # who had a page open a moment ago
+    # A member's secret calendar link (keyed to the member, with no partnership_id, so
+    # the check below passes it by): a secret like a password, never exported.
+    "calendar_feeds": None,
 }
 
 
