@@ -572,6 +572,7 @@ def test_a_link_is_shown_once_stored_as_a_hash_revoked_and_made_anew(app, alex, 
     assert "You have no calendar link" in alex_client.get("/calendar").get_data(as_text=True)
     made = alex_client.post("/calendar")
     assert made.status_code == 200
+    assert made.headers["Cache-Control"] == "no-store"
     page = made.get_data(as_text=True)
     path, token = LINK.search(page).groups()
     assert f'href="webcal://localhost{path}"' in page
@@ -647,6 +648,7 @@ def test_a_calendar_polling_an_unchanged_feed_gets_a_304_cheaply(app, alex, coun
     assert first.headers["Cache-Control"] == "private, no-cache"
     assert "Set-Cookie" not in first.headers
     etag = first.headers["ETag"]
+    assert client.get(path).get_data() == first.get_data()  # one tag, one body, byte for byte
     # The feed changes with the day too (what is overdue, the next session): the start of
     # today is its last change.
     midnight = datetime.combine(today, time.min, UTC)

@@ -27,12 +27,14 @@ def _page(token: str | None = None, status: int = 200, conflict: bool = False):
         https = url_for(".feed", token=token, _external=True)
         # The same address for apps that subscribe when a webcal: link is opened.
         links = {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
-    return render_template(
+    page = render_template(
         "calendar/show.html",
         feed=queries.live_feed_of(current_user),
         links=links,
         conflict=conflict,
-    ), status
+    )
+    # A page that shows the secret is kept nowhere: not in a cache, not for the back button.
+    return page, status, {"Cache-Control": "no-store"} if links else {}
 
 
 @bp.get("/calendar")
