@@ -28,6 +28,7 @@ AREAS = (
     "yearly",
     "live",
     "notifications",
+    "calendar",
     "transfer",
     "demo",
 )

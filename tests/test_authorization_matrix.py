@@ -30,6 +30,7 @@ from factories import (
 from sqlalchemy import select
 
 from goalmap import create_app
+from goalmap.calendar import service as calendar
 from goalmap.extensions import db
 from goalmap.flexibility import service as flexibility
 from goalmap.models import (
@@ -344,6 +345,14 @@ MATRIX = {
     "auth.reset_password": ("GET", "/password/reset/{reset}", None, OPEN_TO_ALL),
     "notifications.mail_choices": ("POST", "/settings/email", {"digest": "y"}, OWN_ONLY),
     "notifications.unsubscribe": ("GET", "/unsubscribe/{unsubscribe}", None, OPEN_TO_ALL),
+    # Each member's own calendar link, made, shown once and stopped by that member.
+    "calendar.page": ("GET", "/calendar", None, OWN_ONLY),
+    "calendar.create": ("POST", "/calendar", {}, OWN_ONLY),
+    "calendar.revoke": ("POST", "/calendar/revoke", {}, OWN_ONLY),
+    # The feed answers whoever holds its secret link, without signing in, with what its
+    # member may see: Sam's link here, so every caller reads the partner's view of Alex's
+    # private goal and solo slot, and the body checks below find none of their words.
+    "calendar.feed": ("GET", "/calendar/{sam_feed}.ics", None, OPEN_TO_ALL),
     "transfer.export_json": ("GET", "/export.json", None, OWN_ONLY),
     "transfer.export_csv": ("GET", "/export.csv", None, OWN_ONLY),
     "transfer.export_log_csv": ("GET", "/export-log.csv", None, OWN_ONLY),
@@ -375,6 +384,7 @@ def world(app, alex, sam):
         title=SECRET_TITLE,
         notes=SECRET_NOTES,
         is_private=True,
+        target_on=date(2027, 2, 10),
     )
     personal = make_goal(app, quarter, lane_of(app, alex), stage, title="Alex runs")
     shared = make_goal(app, quarter, shared_lane(app, alex), stage, title="Our trip")
@@ -448,18 +458,31 @@ def world(app, alex, sam):
             "time_zone": "UTC",
             "starts_on": date(2030, 1, 7),
         }
+        partner = db.session.get(User, sam.id)
         solo = rituals.create(
             member, kind="solo", title=SECRET_TITLE, is_private=True, goal_id=secret.id, rule=when
         )
         joint = rituals.create(
             member, kind="joint", title="Date night", is_private=False, goal_id=None, rule=when
         )
+        # An open slot of Alex's for the private goal: the goal stays Alex's to know.
+        rituals.create(
+            member,
+            kind="solo",
+            title="Alex stretches",
+            is_private=False,
+            goal_id=secret.id,
+            rule={**when, "weekdays": "TU", "time_zone": "Europe/Berlin"},
+        )
+        # Sam's calendar link: its feed shows the first as "Solo time", the goal as "Busy".
+        sam_feed = calendar.issue(partner)
         db.session.flush()
         for ritual in (solo, joint):
             rituals.skip(ritual, date(2030, 1, 21), member)
         db.session.commit()
         secret_ritual, joint_ritual = solo.id, joint.id
     return {
+        "sam_feed": sam_feed,
         "secret_ritual": secret_ritual,
         "joint_ritual": joint_ritual,
         "notification": notification,
@@ -528,7 +551,7 @@ def test_matrix(app, alex, sam, world, endpoint, role):
     else:
         assert got == want, (endpoint, role, response.status_code, response.headers.get("Location"))
     if role != "owner":
-        body = response.get_data(as_text=True)
+        body = shown(response)
         assert SECRET_TITLE not in body and SECRET_NOTES not in body, (endpoint, role)
 
 
@@ -550,7 +573,27 @@ def test_no_page_the_partner_can_reach_shows_private_content(app, alex, sam, wor
         per_path[path] += 1
         seen.add(url)
         for htmx in (False, True):
-            body = client.get(url, htmx=htmx).get_data(as_text=True)
+            body = shown(client.get(url, htmx=htmx))
             assert SECRET_TITLE not in body and SECRET_NOTES not in body, url
             todo.extend(re.findall(r'href="(/[^"#]*)', body))
     assert len(seen) > 20
+    assert f"/calendar/{world['sam_feed']}.ics" in seen  # the partner's calendar feed too
+
+
+def test_the_crawl_would_see_a_secret_in_a_calendar_feed(app, alex, sam, world):
+    """Alex's own feed holds the words the crawl looks for (and Sam's, which the crawl
+    reads, holds the slot and the goal without them): the crawl is not blind to feeds."""
+    with app.app_context():
+        token = calendar.issue(db.session.get(User, alex.id))
+        db.session.commit()
+    own = shown(app.test_client().get(f"/calendar/{token}.ics"))
+    assert f"SUMMARY:{SECRET_TITLE}" in own and f"SUMMARY:Target: {SECRET_TITLE}" in own
+    partners = shown(app.test_client().get(f"/calendar/{world['sam_feed']}.ics"))
+    assert "SUMMARY:Solo time" in partners and "SUMMARY:Busy" in partners
+    assert "SUMMARY:Alex stretches" in partners
+
+
+def shown(response) -> str:
+    """A response's text, with an iCalendar feed's folded lines joined (RFC 5545 folds
+    them at 75 octets, which could split a secret a check looks for)."""
+    return response.get_data(as_text=True).replace("\r\n ", "")

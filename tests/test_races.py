@@ -12,6 +12,8 @@ wins; the others get a conflict, a refusal or the existing record), never a 5xx,
 the database holds no duplicate and no half-made record afterwards.
 """
 
+import hashlib
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,11 +37,13 @@ from factories import (
 from sqlalchemy import func, select
 
 from goalmap import create_app
+from goalmap.calendar import service as calendar
 from goalmap.extensions import db
 from goalmap.flexibility import service as flexibility
 from goalmap.models import (
     Allocation,
     Appreciation,
+    CalendarFeed,
     Contract,
     ContractCheckIn,
     ContractTerms,
@@ -622,6 +626,14 @@ def skipped_evening(app, world) -> dict:
     return {}
 
 
+def alexs_link(app, world) -> dict:
+    """A calendar link of Alex's, live, for the race to replace or stop."""
+    with app.app_context():
+        calendar.issue(db.session.get(User, world["alex_id"]))
+        db.session.commit()
+    return {}
+
+
 def deleted_ritual(app, world) -> dict:
     with app.app_context():
         rituals.remove(db.session.get(Ritual, world["ritual"]))
@@ -644,6 +656,33 @@ RITUAL_RULE = {
     "month_day": "",
 }
 CONFLICTS = [302, 409, 409, 409]
+
+
+def live_links(world) -> list[str]:
+    return db.session.scalars(
+        select(CalendarFeed.token_hash).where(
+            CalendarFeed.user_id == world["alex_id"], CalendarFeed.revoked_at.is_(None)
+        )
+    ).all()
+
+
+def one_live_link_shown(app, world, responses) -> None:
+    """One link lives, and it is one a page showed; a page that could not show its link
+    (made at the same moment as another) shows none."""
+    shown = []
+    for response in responses:
+        found = re.findall(r"/calendar/([A-Za-z0-9_-]{43})\.ics", response.get_data(as_text=True))
+        assert bool(found) == (response.status_code == 200), response.status_code
+        shown += [hashlib.sha256(token.encode()).hexdigest() for token in set(found)]
+    with app.app_context():
+        (live,) = live_links(world)
+    assert shown.count(live) == 1
+
+
+def no_live_link(app, world, _responses) -> None:
+    with app.app_context():
+        assert live_links(world) == []
+
 
 NAMES = [{"lane-{lane}-name": f"Ours {i}"} for i in range(AT_ONCE)]
 
@@ -1028,6 +1067,12 @@ RACES: dict[str, Race | Callable] = {
         holds=digest_stopped,
         setup=digest_chosen,
     ),
+    # A calendar link: made at once, one lives (the others were replaced, or were made
+    # at the very same moment and say so); stopped at once, none lives.
+    "calendar.create": Race(
+        "/calendar", answers={200, 409}, holds=one_live_link_shown, setup=alexs_link
+    ),
+    "calendar.revoke": Race("/calendar/revoke", holds=no_live_link, setup=alexs_link),
     # Accounts and sessions.
     "auth.login": Race(
         "/login",

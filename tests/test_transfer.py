@@ -470,6 +470,9 @@ LEFT_OUT = {
     "mail_messages": None,
     "password_resets": None,
     "mail_preferences": None,
+    # A member's secret calendar link (keyed to the member, with no partnership_id, so
+    # the check below passes it by): a secret like a password, never exported.
+    "calendar_feeds": None,
 }
 
 

@@ -26,6 +26,7 @@ from goalmap.models.commitments import (
     ContractTerms,
     next_after,
 )
+from goalmap.models.feeds import CalendarFeed
 from goalmap.models.inbox import KEPT_DAYS, NOTIFICATION_KINDS, Notification
 from goalmap.models.life_events import (
     ACTIONS,
@@ -119,6 +120,7 @@ __all__ = [
     "AppendOnly",
     "Appreciation",
     "Availability",
+    "CalendarFeed",
     "Contract",
     "ContractCheckIn",
     "ContractTerms",
