@@ -41,6 +41,14 @@
     showError("Goalmap cannot be reached. Check your connection; nothing was saved.");
   });
 
+  // The week of rituals on a phone shows one day at a time: open it on today.
+  htmx.onLoad(function (root) {
+    var today = root.querySelector && root.querySelector(".week .week-day.today");
+    if (!today) return;
+    var week = today.parentNode;
+    if (week.scrollWidth > week.clientWidth) week.scrollLeft = today.offsetLeft - week.offsetLeft;
+  });
+
   // Read out what changed, such as "Deleted …" with its undo, after each swap.
   document.body.addEventListener("htmx:afterSettle", function () {
     var flash = document.querySelector("#flashes .flash");
