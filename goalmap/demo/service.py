@@ -1,6 +1,6 @@
 """``flask seed-demo``: a demo partnership to look around in."""
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from goalmap.auth.queries import user_by_email
@@ -20,6 +20,7 @@ from goalmap.models import (
 )
 from goalmap.partnership.service import found_partnership, join
 from goalmap.passwords import hash_password
+from goalmap.rituals import service as rituals
 
 # A published demo login, not a secret; accepted 2026-11-22, see docs/security.md.
 DEMO_PASSWORD = "goalmap-demo"  # noqa: S105  # nosec B105
@@ -199,7 +200,40 @@ def seed(today: date) -> bool:
     db.session.flush()
     _demo_resources(quarter, goals, people)
     _demo_milestones(goals, people)
+    _demo_rituals(quarter, goals, people)
     return True
+
+
+# (whose: None for both, kind, title, private, days, at, minutes)
+DEMO_RITUALS = (
+    (None, "joint", "Date night", False, "FR", time(19), 180),
+    (None, "joint", "Sunday coffee and the week ahead", False, "SU", time(9, 30), 60),
+    (0, "solo", "Long run", False, "SA", time(8), 120),
+    (1, "solo", "Pottery class", True, "TH", time(18, 30), 150),
+    (None, "flexible", "Open evening", False, "WE", time(19), 120),
+)
+
+
+def _demo_rituals(quarter: Quarter, goals: list[Goal], people: list[User]) -> None:
+    """The couple's rituals and solo time, weekly since the quarter began; the long run
+    serves the half marathon."""
+    by_title = {goal.title: goal.id for goal in goals}
+    for whose, kind, title, private, days, at, minutes in DEMO_RITUALS:
+        rituals.create(
+            people[0] if whose is None else people[whose],
+            kind=kind,
+            title=title,
+            is_private=private,
+            goal_id=by_title.get("Run a half marathon") if title == "Long run" else None,
+            rule={
+                "frequency": "weekly",
+                "weekdays": days,
+                "at": at,
+                "minutes": minutes,
+                "time_zone": quarter.partnership.time_zone,
+                "starts_on": quarter.starts_on,
+            },
+        )
 
 
 # (goal title, who ticks, milestones: (title, done))
