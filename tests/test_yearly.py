@@ -14,9 +14,11 @@ from factories import (
     make_contract,
     make_goal,
     make_quarter,
+    make_ritual,
     raise_entry,
     shared_lane,
 )
+from sqlalchemy import select
 
 from goalmap.contracts import service as contracts
 from goalmap.extensions import db
@@ -26,6 +28,8 @@ from goalmap.models import (
     FlexEntry,
     Goal,
     Partnership,
+    Ritual,
+    RitualRule,
     User,
     Win,
     YearlyAnswer,
@@ -447,3 +451,54 @@ def test_the_printable_summary_renders_with_its_print_styles(
     assert "Our trip" in body and "Fewer screens" in body and "Mostly" in body
     with app.test_client().get("/static/css/yearly.css") as stylesheet:
         assert "@media print" in stylesheet.get_data(as_text=True)
+
+
+def adapt_in_the_past(app, ritual, on: date, **rule) -> None:
+    """``ritual``'s rule replaced on ``on`` by one with ``rule``, as if done back then."""
+    with app.app_context():
+        first = db.session.scalar(select(RitualRule).where(RitualRule.ritual_id == ritual.id))
+        first.until, first.replaced_at = on - timedelta(days=1), utcnow()
+        values = {c: getattr(first, c) for c in ("weekdays", "at", "minutes", "time_zone")}
+        db.session.add(
+            RitualRule(
+                partnership_id=first.partnership_id,
+                ritual_id=ritual.id,
+                starts_on=on,
+                **{**values, "frequency": "weekly", **rule},
+            )
+        )
+        db.session.commit()
+
+
+def test_the_review_shows_how_rituals_changed_and_keeps_it(
+    app, alex, sam, due, review, alex_client, sam_client
+):
+    half_year_ago = today() - timedelta(days=180)
+    dinner = make_ritual(app, alex, "Weekly dinner", weekdays="FR", starts_on=half_year_ago)
+    adapt_in_the_past(
+        app, dinner, today() - timedelta(days=60), frequency="monthly_weekday", nth=1,
+        weekdays="SA",
+    )  # fmt: skip
+    pottery = make_ritual(app, sam, "Pottery secret", kind="solo", starts_on=half_year_ago)
+    with app.app_context():
+        db.session.get(Ritual, pottery.id).is_private = True
+        db.session.commit()
+    adapt_in_the_past(app, pottery, today() - timedelta(days=30), weekdays="TH")
+    make_ritual(app, alex, "Unchanged walk", starts_on=half_year_ago)
+
+    shown = page(alex_client, f"/yearly/{review}")
+    part = shown.split('id="year-rituals"')[1].split("</section>")[0]
+    assert "Weekly dinner" in part and "Every month on the first Saturday" in part
+    assert "Sam’s solo time" in part and "Pottery" not in shown
+    assert "Unchanged walk" not in part
+    assert "Pottery secret" in page(sam_client, f"/yearly/{review}")  # Sam's own
+
+    _ready_to_keep(review, alex_client, sam_client)
+    alex_client.post(f"/yearly/{review}/keep", data={"seen": "2"})
+    with app.app_context():
+        db.session.get(Ritual, dinner.id).what = "Renamed dinner"
+        db.session.commit()
+    for client in (alex_client, sam_client):
+        kept = page(client, f"/yearly/{review}")
+        assert "Weekly dinner" in kept and "Renamed dinner" not in kept
+        assert "Pottery secret" not in kept  # the kept year holds what both could see

@@ -423,3 +423,25 @@ def in_quarter(quarter: Quarter, user: User) -> list[InQuarter]:
         hours = _tenths(Decimal(minutes) / 60 / weeks)
         found.append(InQuarter(ritual, rituals.current_rule(ritual), hours))
     return found
+
+
+def adapted(user: User, first: date, last: date) -> dict[int, dict]:
+    """The rituals whose rule changed between ``first`` and ``last`` (the yearly review:
+    "a weekly dinner became a monthly adventure"), each with its rules that ran then."""
+    rituals = queries.of_partnership(user)
+    found = {}
+    for ritual in rituals:
+        rules = [
+            rule
+            for rule in rituals.rules_of(ritual)
+            if rule.starts_on <= last and (rule.until is None or rule.until >= first)
+        ]
+        changed = any(first <= rule.starts_on <= last for rule in rules[1:])
+        if len(rules) > 1 and changed:
+            found[ritual.id] = {
+                "title": ritual.title,
+                "kind": ritual.kind,
+                "owner": ritual.owner_id,
+                "rules": [(rule.describe(), rule.starts_on, rule.until) for rule in rules],
+            }
+    return found

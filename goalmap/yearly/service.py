@@ -26,6 +26,7 @@ from goalmap.extensions import db
 from goalmap.flexibility import queries as flexibility
 from goalmap.models import (
     REVIEW_QUESTIONS,
+    RITUAL_KINDS,
     WIN_KINDS,
     User,
     YearlyAnswer,
@@ -33,6 +34,7 @@ from goalmap.models import (
     utcnow,
 )
 from goalmap.resources import service as resources
+from goalmap.rituals import service as rituals
 from goalmap.wins import queries as wins
 from goalmap.yearly import queries
 
@@ -286,6 +288,7 @@ def facts(review: YearlyReview, user: User) -> dict:
     ]
     return {
         "wins": won,
+        "rituals": rituals.adapted(user, first, last),
         "contracts": closed,
         "entries": entries,
         "decisions": decisions,
@@ -304,11 +307,12 @@ def common(review: YearlyReview, members: list[User]) -> dict:
             for ident, row in views[0][key].items()
             if all(ident in v[key] for v in views)
         }
-        for key in ("wins", "contracts", "decisions")
+        for key in ("wins", "rituals", "contracts", "decisions")
     }
-    for ident, row in shared["wins"].items():
-        if any(view["wins"][ident]["title"] is None for view in views):
-            shared["wins"][ident] = {**row, "title": None}
+    for key in ("wins", "rituals"):  # the title where every member may read it
+        for ident, row in shared[key].items():
+            if any(view[key][ident]["title"] is None for view in views):
+                shared[key][ident] = {**row, "title": None}
     hidden: dict = {}
     for view in views:
         for entry_id, owners in view["hidden"].items():
@@ -381,7 +385,19 @@ def shown(found: dict, members: list[User]) -> dict:
                 ],
             }
         )
+    adapted = [
+        {
+            "title": ritual["title"] or f"{who(ritual['owner'])}’s solo time",
+            "kind": RITUAL_KINDS.get(ritual["kind"], ritual["kind"]),
+            "rules": [
+                {"rule": rule, "from": _day(starts), "until": _day(until) if until else None}
+                for rule, starts, until in ritual["rules"]
+            ],
+        }
+        for ritual in found.get("rituals", {}).values()
+    ]
     return {
+        "rituals": adapted,
         "members": [
             {"id": str(member.id), "name": member.display_name, "colour": member.colour[1:]}
             for member in members
