@@ -2,6 +2,7 @@
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from factories import (
@@ -10,6 +11,7 @@ from factories import (
     load,
     make_goal,
     make_quarter,
+    make_ritual,
     plan_next,
     shared_lane,
     stages_of,
@@ -18,7 +20,16 @@ from factories import (
 from sqlalchemy import select
 
 from goalmap.extensions import db
-from goalmap.models import Goal, GoalComment, GoalEvent, PlanningSeat, Quarter, SharedValue
+from goalmap.models import (
+    Goal,
+    GoalComment,
+    GoalEvent,
+    PlanningSeat,
+    Quarter,
+    Ritual,
+    RitualHours,
+    SharedValue,
+)
 
 
 @pytest.fixture
@@ -451,3 +462,36 @@ def test_strangers_and_anonymous_cannot_open_the_session(app, alex, client, stra
 def test_an_unknown_step_is_404(app, alex, alex_client):
     quarter = make_quarter(app, alex)
     assert alex_client.get(f"/quarters/{quarter.id}/session/dessert").status_code == 404
+
+
+def test_the_resources_step_lists_the_rituals_and_a_started_quarter_keeps_their_hours(
+    app, alex, sam, last_quarter, alex_client, sam_client
+):
+    make_ritual(app, alex, "Date night")  # Mondays, an hour, from January 2027
+    pottery = make_ritual(app, sam, "Pottery secret", kind="solo", weekdays="TH", minutes=120)
+    with app.app_context():
+        db.session.get(Ritual, pottery.id).is_private = True
+        db.session.commit()
+    next_id = plan_next(alex_client, last_quarter)
+    session = f"/quarters/{next_id}/session"
+    step = alex_client.get(f"{session}/resources").get_data(as_text=True)
+    part = step.split("Rituals and solo time")[1]
+    # 13 Mondays of an hour in a quarter of 13 weeks; Sam's 13 Thursdays of two hours.
+    assert "Date night" in part and "1 h a week in 2027 Q2" in part
+    assert "Sam’s solo time" in part and "2 h a week in 2027 Q2 · Sam’s" in part
+    assert "Pottery" not in step
+    assert part.count("Adapt or pause") == 1  # Sam's slot is Sam's to change
+    # Once both agree, the quarter planned from is reviewed and keeps its ritual hours.
+    alex_client.post(f"{session}/confirm")
+    sam_client.post(f"{session}/confirm")
+    with app.app_context():
+        kept = {
+            row.user_id: (row.personal_hours, row.shared_hours)
+            for row in db.session.scalars(
+                select(RitualHours).where(RitualHours.quarter_id == last_quarter.id)
+            )
+        }
+    assert kept == {
+        alex.id: (Decimal("0.0"), Decimal("1.0")),
+        sam.id: (Decimal("1.9"), Decimal("1.0")),  # 12 Thursdays in 2027 Q1's 12.9 weeks
+    }
