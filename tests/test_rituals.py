@@ -170,6 +170,12 @@ def test_skipping_and_moving_one_occurrence_leaves_the_rule(app, alex, alex_clie
     assert not any(day.occurrences for day in skipped_week)  # the 14th is skipped
     assert starts == ["2030-01-23T20:30:00+00:00"]  # the 21st moved to the 23rd
     assert len(rules_of(app, ritual)) == 1
+    # Not too far, nor into the past: that would be another plan.
+    for far in ("2030-03-01", "2020-01-01"):
+        refused = alex_client.post(
+            f"/rituals/{ritual.id}/occurrences/2030-01-28", data={"to_day": far}
+        )
+        assert refused.status_code == 422
     # Not a day the rule plans: nothing to skip.
     assert alex_client.post(f"/rituals/{ritual.id}/occurrences/2030-01-15").status_code == 404
     assert alex_client.post(f"/rituals/{ritual.id}/occurrences/not-a-day").status_code == 404

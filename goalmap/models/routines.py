@@ -273,7 +273,7 @@ def occurrences(ritual: Ritual, rules, exceptions, first: date, last: date) -> l
     many rituals)."""
     by_day = {exception.day: exception for exception in exceptions}
     found = []
-    margin = timedelta(days=62)  # an occurrence may be moved in from outside the window
+    margin = timedelta(days=62)  # an occurrence may be moved in (up to 31 days) from outside
     for rule in rules:
         zone = rule.zone
         for start in rule.starts_between(first - margin, last + margin):

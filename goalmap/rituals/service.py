@@ -35,6 +35,9 @@ from goalmap.rituals.queries import Rituals
 ZERO = Decimal("0")
 TENTH = Decimal("0.1")
 # What a rule is made of (a form's fields, an import's columns).
+# How far one occurrence may move from its day (further, it is another plan: adapt the
+# rule). The week view and the hours look this far around their days for moved ones.
+MOVED_AT_MOST = 31
 RULE_FIELDS = ("frequency", "weekdays", "month_day", "nth", "at", "minutes", "time_zone")
 
 
@@ -307,8 +310,13 @@ def skip(ritual: Ritual, day: date, user: User, moved_to: datetime | None = None
     """Skip the occurrence planned on ``day`` (or, with ``moved_to``, move it there),
     without changing the rule. False when it was skipped or moved already (a double
     submit, or the partner a moment before): the first one stands."""
-    if day < user.partnership.today():
+    today = user.partnership.today()
+    if day < today:
         raise Refused("That one has already happened.")
+    if moved_to is not None and moved_to.date() < today:
+        raise Refused("Move it to today or later.")
+    if moved_to is not None and abs((moved_to.date() - day).days) > MOVED_AT_MOST:
+        raise Refused(f"Move it to a day within {MOVED_AT_MOST} days of its own.")
     try:
         with db.session.begin_nested():
             db.session.add(
