@@ -1,15 +1,18 @@
 """Rituals and solo slots: recurrence and its exceptions, adapting a rule, the week view,
 their hours in each partner's load, and the privacy of a private solo slot."""
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from dateutil.rrule import rrulestr
 from factories import load, make_quarter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from goalmap.extensions import db
-from goalmap.models import Ritual, RitualException, RitualRule, User
+from goalmap.models import FREQUENCIES, Ritual, RitualException, RitualRule, User
 from goalmap.resources import service as resources
 from goalmap.rituals import service
 
@@ -342,3 +345,36 @@ def test_the_week_shows_each_kind_with_its_colour_class(app, alex, alex_client):
     assert "/rituals/week?of=2029-12-31" in body and "/rituals/week?of=2030-01-14" in body
     # A nonsense week is this week, not an error.
     assert alex_client.get("/rituals/week?of=yesterday").status_code == 200
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    frequency=st.sampled_from(sorted(FREQUENCIES)),
+    days=st.sets(st.sampled_from(["MO", "TU", "WE", "TH", "FR", "SA", "SU"]), min_size=1),
+    month_day=st.integers(1, 31),
+    nth=st.sampled_from([-1, 1, 2, 3, 4]),
+    starts_on=st.dates(date(2020, 1, 1), date(2030, 12, 31)),
+    later=st.integers(0, 4000),
+    length=st.integers(0, 120),
+)
+def test_expanding_from_a_later_start_finds_the_same_occurrences(
+    frequency, days, month_day, nth, starts_on, later, length
+):
+    """The shortcut that starts expanding whole periods later finds exactly what expanding
+    from the first day finds."""
+    days = sorted(days, key=["MO", "TU", "WE", "TH", "FR", "SA", "SU"].index)
+    ritual_rule = rule(
+        frequency=frequency,
+        weekdays=",".join(days if frequency != "monthly_weekday" else days[:1]),
+        month_day=month_day,
+        nth=nth,
+        starts_on=starts_on,
+        time_zone="Europe/Berlin",
+    )
+    first = starts_on + timedelta(days=later)
+    last = first + timedelta(days=length)
+    everything = rrulestr(
+        ritual_rule.rrule, dtstart=datetime.combine(starts_on, ritual_rule.at)
+    ).between(datetime.combine(first, time.min), datetime.combine(last, time.max), inc=True)
+    found = ritual_rule.starts_between(first, last)
+    assert [moment.replace(tzinfo=None) for moment in found] == everything
