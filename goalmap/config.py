@@ -147,7 +147,7 @@ DEFAULTS = {
     "MAIL_PORT": 587,
     "MAIL_SECURITY": "starttls",
     "MAIL_USERNAME": None,
-    "MAIL_PASSWORD": None,
+    "MAIL_PASSWORD": None,  # nosec B105: from the environment only
     "MAIL_FROM": None,
     "BASE_URL": None,  # e.g. https://goalmap.example.org: where links in mail lead
     "MAIL_TIMEOUT_SECONDS": 30,
