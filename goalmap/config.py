@@ -84,6 +84,7 @@ LIMITS = (
     "LOGIN_ADDRESS_RATE_LIMIT",
     "ACCOUNT_RATE_LIMIT",
     "RESET_RATE_LIMIT",
+    "INVITE_RATE_LIMIT",
 )
 
 
@@ -165,6 +166,9 @@ DEFAULTS = {
     "RESET_LIFETIME_MINUTES": 60,
     "RESET_RATE_LIMIT": "10 per hour",
     "RESETS_PER_HOUR": 3,
+    # Invites one member may make (and mail) an hour: a partnership needs one or two, and
+    # a mailed invite carries words the member chose to an address they chose.
+    "INVITE_RATE_LIMIT": "10 per hour",
     # argon2id parameters (RFC 9106's second recommended option); tests lower them.
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_COST": 65536,

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import recurring_ical_events
 from factories import (
+    PASSWORD,
     lane_of,
     load,
     logged_in,
@@ -29,6 +30,7 @@ from icalendar import Calendar
 from sqlalchemy import select, update
 from werkzeug.http import http_date, parse_date
 
+from goalmap.auth.service import set_password
 from goalmap.calendar import service as calendar
 from goalmap.extensions import db
 from goalmap.flexibility import service as flexibility
@@ -723,3 +725,22 @@ def test_a_new_member_without_anything_gets_a_valid_empty_calendar(app):
     assert str(cal.get("PRODID")) == calendar.PRODID
     assert str(cal.get("X-WR-CALNAME")) == "Goalmap: Lonely's partnership"
     assert [str(e.get("SUMMARY")) for e in cal.walk("VEVENT")] == ["Weekly check-in"]
+
+
+def test_a_new_password_stops_the_calendar_link(app, alex, alex_client):
+    """Whoever had the account before a new password keeps nothing, calendar included:
+    after a change of password, and after a reset (or the server's set-password)."""
+    anyone = app.test_client()
+    path = feed_path(app, alex)
+    assert anyone.get(path).status_code == 200
+    new = "a new long password"
+    changed = alex_client.post(
+        "/account/password", data={"current": PASSWORD, "password": new, "confirm": new}
+    )
+    assert changed.status_code == 302
+    assert anyone.get(path).status_code == 404
+    path = feed_path(app, alex)
+    with app.app_context():
+        set_password(db.session.get(User, alex.id), "yet another password")
+        db.session.commit()
+    assert anyone.get(path).status_code == 404

@@ -244,3 +244,13 @@ def test_demo_seed_creates_a_working_partnership(app):
     assert "Write to my sister every month" not in board  # Alex's private goal
     assert "Private goal" in board
     assert PASSWORD not in board
+
+
+def test_one_member_makes_at_most_ten_invites_an_hour(app, alex, alex_client, sam_client):
+    """A mailed invite carries a member's words to an address they chose: not a relay."""
+    for _ in range(10):
+        assert alex_client.post("/invites", data={"email": ""}).status_code == 200
+    limited = alex_client.post("/invites", data={"email": ""})
+    assert limited.status_code == 429
+    assert "Too many" in limited.get_data(as_text=True)
+    assert sam_client.post("/invites", data={"email": ""}).status_code == 200  # per member

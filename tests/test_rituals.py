@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from dateutil.rrule import rrulestr
-from factories import load, make_quarter
+from factories import lane_of, load, make_goal, make_quarter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -378,3 +378,80 @@ def test_expanding_from_a_later_start_finds_the_same_occurrences(
     ).between(datetime.combine(first, time.min), datetime.combine(last, time.max), inc=True)
     found = ritual_rule.starts_between(first, last)
     assert [moment.replace(tzinfo=None) for moment in found] == everything
+
+
+# -- found in review -------------------------------------------------------------------
+
+
+def test_a_partner_saving_the_words_keeps_a_goal_they_cannot_see(
+    app, alex, sam, quarter, alex_client, sam_client
+):
+    secret = make_goal(app, quarter, lane_of(app, alex), title="Secret", is_private=True)
+    add(alex_client, title="Walk", goal=str(secret.id))
+    ritual = ritual_named(app, "Walk")
+    assert ritual.goal_id == secret.id
+    page = sam_client.get(f"/rituals/{ritual.id}").get_data(as_text=True)
+    assert "Secret" not in page
+    data = {"details-title": "Long walk", "details-goal": "", "details-version": "1"}
+    assert sam_client.post(f"/rituals/{ritual.id}", data=data).status_code == 302
+    assert load(app, Ritual, ritual.id).goal_id == secret.id  # Alex's to unlink, not Sam's
+
+
+def test_a_rule_cannot_start_before_the_rule_in_place_once_it_replaced_another(
+    app, alex, alex_client
+):
+    add(alex_client, starts_on="2026-01-05")
+    ritual = ritual_named(app, "Date night")
+
+    def adapt(from_day, version, days):
+        data = {
+            **{f"adapt-{k}": v for k, v in RULE.items()},
+            "adapt-weekdays": days,
+            "adapt-from_day": from_day,
+            "adapt-version": str(version),
+        }
+        return alex_client.post(f"/rituals/{ritual.id}/rule", data=data)
+
+    assert adapt("2030-02-01", 1, ["TU"]).status_code == 302
+    refused = adapt("2030-01-10", 2, ["FR"])  # before the Tuesday rule, after the Monday one
+    assert refused.status_code == 422
+    assert "change it from that day or later" in refused.get_data(as_text=True)
+    with app.app_context():
+        week = service.week(db.session.get(User, alex.id), date(2030, 1, 14))
+    assert [o.starts.date() for day in week for o in day.occurrences] == [date(2030, 1, 14)]
+
+
+def test_a_time_alone_moves_an_occurrence_within_its_day(app, alex, alex_client):
+    add(alex_client, starts_on="2030-01-07")
+    ritual = ritual_named(app, "Date night")
+    alex_client.post(f"/rituals/{ritual.id}/occurrences/2030-01-14", data={"to_time": "21:15"})
+    with app.app_context():
+        week = service.week(db.session.get(User, alex.id), date(2030, 1, 14))
+    assert [o.starts.isoformat() for day in week for o in day.occurrences] == [
+        "2030-01-14T21:15:00+00:00"
+    ]
+
+
+def test_a_quarterly_ritual_paused_and_started_again_keeps_its_day(app, alex, alex_client):
+    add(alex_client, frequency="quarterly", starts_on="2030-01-15")
+    ritual = ritual_named(app, "Date night")
+    data = {"pause-from_day": "2030-02-01", "pause-resume_on": "2030-03-03", "pause-version": "1"}
+    assert alex_client.post(f"/rituals/{ritual.id}/pause", data=data).status_code == 302
+    _old, again = rules_of(app, ritual)
+    assert again.starts_on == date(2030, 4, 15)  # its next day in the cycle, not 3 March
+    assert days(again.starts_between(date(2030, 1, 1), date(2030, 12, 31))) == [
+        "2030-04-15", "2030-07-15", "2030-10-15",
+    ]  # fmt: skip
+
+
+def test_the_week_finds_a_ritual_kept_in_a_zone_a_day_ahead(app, alex, alex_client):
+    with app.app_context():
+        db.session.get(User, alex.id).partnership.time_zone = "Pacific/Pago_Pago"  # UTC-11
+        db.session.commit()
+    add(alex_client, weekdays=["TU"], at="00:30", time_zone="Pacific/Kiritimati")  # UTC+14
+    with app.app_context():
+        week = service.week(db.session.get(User, alex.id), date(2030, 1, 7))
+    # Tuesday 15 January, 00:30 at UTC+14, is Sunday 13 January, 23:30 at UTC-11.
+    assert [o.starts.isoformat() for day in week for o in day.occurrences] == [
+        "2030-01-13T23:30:00-11:00"
+    ]

@@ -10,6 +10,7 @@ import pytest
 from factories import (
     allocate,
     lane_of,
+    load,
     make_available,
     make_config,
     make_goal,
@@ -822,4 +823,57 @@ def test_a_ritual_rule_that_could_not_run_is_refused_on_import(
     data = exported(app, alex)
     data["ritual_rules"][0][field] = value
     with pytest.raises(FileRefused, match=message):
+        read_export(json.dumps(data, indent=1))
+
+
+def test_a_ritual_for_a_goal_the_exporter_may_not_name_travels_without_it(
+    app, alex, sam, rich, sam_client, tmp_path
+):
+    """Alex's joint ritual for Alex's private goal, and Alex's slot for a draft: Sam's
+    export keeps both rituals, names neither goal (not even its placeholder), and imports."""
+    quarter = load(app, Quarter, rich["secret"].quarter_id)
+    draft = make_goal(app, quarter, lane_of(app, alex), title="Draft plan", is_draft=True)
+    with app.app_context():
+        member = db.session.get(User, alex.id)
+        when = {
+            "frequency": "weekly",
+            "weekdays": "WE",
+            "at": time(7),
+            "minutes": 30,
+            "time_zone": "UTC",
+            "starts_on": date(2027, 1, 6),
+        }
+        rituals.create(
+            member,
+            kind="joint",
+            title="Walk for it",
+            is_private=False,
+            goal_id=rich["secret"].id,
+            rule=when,
+        )
+        rituals.create(
+            member,
+            kind="solo",
+            title="Drafting hour",
+            is_private=False,
+            goal_id=draft.id,
+            rule=when,
+        )
+        db.session.commit()
+    data = json.loads(sam_client.get("/export.json").get_data(as_text=True))
+    by_title = {row["title"]: row for row in data["rituals"]}
+    assert by_title["Walk for it"]["goal"] is None and by_title["Drafting hour"]["goal"] is None
+    assert all(rule["ritual"] for rule in data["ritual_rules"])
+    other = create_app(make_config("sqlite:///" + str(tmp_path / "other.sqlite")))
+    with other.app_context():
+        flask_migrate.upgrade()
+        import_partnership(json.loads(json.dumps(data)), "a new long password")
+        db.session.commit()
+        db.engine.dispose()
+
+
+def test_a_weekly_rule_without_a_day_is_refused_on_import(app, alex, rich):
+    data = exported(app, alex)
+    data["ritual_rules"][0]["weekdays"] = ""
+    with pytest.raises(FileRefused, match="weekdays must name a day for a weekly rule"):
         read_export(json.dumps(data, indent=1))

@@ -10,7 +10,7 @@ from goalmap import outbox
 from goalmap.auth import queries
 from goalmap.database import once
 from goalmap.extensions import db
-from goalmap.models import PasswordReset, User, UserSession, email_key, utcnow
+from goalmap.models import CalendarFeed, PasswordReset, User, UserSession, email_key, utcnow
 from goalmap.partnership.service import found_partnership
 from goalmap.passwords import hash_password
 
@@ -44,6 +44,7 @@ def change_password(user: User, seen_hash: str, password: str) -> bool:
         return False
     UserSession.revoke_all(user.id)
     PasswordReset.retire_all(user.id)  # a link asked for before means nothing now
+    CalendarFeed.revoke_all(user.id)
     return True
 
 
@@ -111,5 +112,6 @@ def _replace_password(user_id: int, password_hash: str) -> User:
     )
     UserSession.revoke_all(user_id)
     PasswordReset.retire_all(user_id)
+    CalendarFeed.revoke_all(user_id)
     # As it is now: a new session token signs the browser in.
     return db.session.get(User, user_id, populate_existing=True)

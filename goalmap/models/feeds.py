@@ -7,7 +7,7 @@ new one revokes the old, and the database itself keeps two made at once from bot
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goalmap.extensions import db
@@ -32,3 +32,14 @@ class CalendarFeed(db.Model):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+    @classmethod
+    def revoke_all(cls, user_id: int) -> None:
+        """Stop the member's link: a new password leaves nothing to whoever had the
+        account before, their calendar included."""
+        db.session.execute(
+            update(cls)
+            .where(cls.user_id == user_id, cls.revoked_at.is_(None))
+            .values(revoked_at=utcnow()),
+            execution_options={"synchronize_session": False},
+        )

@@ -5,7 +5,7 @@ from goalmap.auth import service as accounts
 from goalmap.auth.forms import RegisterForm
 from goalmap.board import queries as board
 from goalmap.board.forms import NameForm
-from goalmap.extensions import db
+from goalmap.extensions import db, limiter
 from goalmap.models import Invite, SharedValue, utcnow
 from goalmap.notifications import queries as notifications
 from goalmap.notifications.forms import MailForm
@@ -19,7 +19,7 @@ from goalmap.partnership.forms import (
 )
 from goalmap.partnership.service import EmailTaken, InviteGone, JoinRefused
 from goalmap.scoping import get_or_404
-from goalmap.security import new_account_limit
+from goalmap.security import config_value, new_account_limit
 from goalmap.views import start_login_session
 
 
@@ -90,8 +90,13 @@ def colour():
     return redirect(url_for(".settings"))
 
 
+def _member() -> str:
+    return f"member:{current_user.id}"
+
+
 @bp.post("/invites")
 @login_required
+@limiter.limit(config_value("INVITE_RATE_LIMIT"), key_func=_member)
 def create_invite():
     """Create a single-use invite link and show it once; given an email, mail it too."""
     form = InviteForm()

@@ -149,7 +149,9 @@ def _context_resources(quarter: Quarter):
         loads=quarter_loads(quarter, current_user),
         currency=currency,
         goals=queries.goals(quarter, current_user),
-        rituals=rituals.in_quarter(quarter, current_user),
+        # A reviewed quarter's session is a look back: its ritual hours are the kept ones
+        # in the loads above, not the rituals as they stand now.
+        rituals=[] if quarter.is_read_only else rituals.in_quarter(quarter, current_user),
         kinds=RITUAL_KINDS,
     )
 

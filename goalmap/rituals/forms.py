@@ -1,4 +1,4 @@
-from datetime import date, datetime, time
+from datetime import date, datetime
 from zoneinfo import available_timezones
 
 from wtforms import (
@@ -175,10 +175,13 @@ class OccurrenceForm(Form):
     to_day = DayField("Move to", validators=[Optional()])
     to_time = TimeOfDayField("At", validators=[Optional()])
 
-    def moved_to(self, default_time: time) -> datetime | None:
-        if self.to_day.data is None:
+    def moved_to(self, planned: datetime) -> datetime | None:
+        """Where the occurrence planned at ``planned`` goes; None to skip it (neither a
+        day nor a time given). A time alone moves it within its own day."""
+        if self.to_day.data is None and self.to_time.data is None:
             return None
-        return datetime.combine(self.to_day.data, self.to_time.data or default_time)
+        day = self.to_day.data or planned.date()
+        return datetime.combine(day, self.to_time.data or planned.time())
 
 
 def goal_choices(form, goals) -> None:

@@ -76,9 +76,13 @@ def goals_to_serve(user: User) -> list[Goal]:
     return db.session.scalars(stmt).all()
 
 
+def goals_by_id(ids, user: User) -> list[Goal]:
+    """The goals among ``ids`` that ``user`` may see."""
+    if not ids:
+        return []
+    return db.session.scalars(scoped(Goal, user=user).where(Goal.id.in_(ids))).all()
+
+
 def goal_titles(ids, user: User) -> dict[int, str]:
     """The titles of the goals among ``ids`` that ``user`` may see."""
-    if not ids:
-        return {}
-    stmt = scoped(Goal, user=user).where(Goal.id.in_(ids))
-    return {goal.id: goal.title for goal in db.session.scalars(stmt)}
+    return {goal.id: goal.title for goal in goals_by_id(ids, user)}

@@ -113,6 +113,15 @@ def show(ritual_id: int, status: int = 200, **forms):
     return _page(ritual, status, **forms)
 
 
+def _goals_for(ritual: Ritual) -> list:
+    """The goals the member may link ``ritual`` to: those of quarters not reviewed, and
+    the one it serves now if the member may see it."""
+    goals = queries.goals_to_serve(current_user)
+    if ritual.goal_id and ritual.goal_id not in {goal.id for goal in goals}:
+        goals = [*goals, *queries.goals_by_id([ritual.goal_id], current_user)]
+    return goals
+
+
 def _page(ritual: Ritual, status: int = 200, **forms):
     rituals = queries.of_partnership(current_user)
     mine = next((r for r in rituals if r.id == ritual.id), ritual)
@@ -123,7 +132,7 @@ def _page(ritual: Ritual, status: int = 200, **forms):
     if "details" not in forms:
         details.title.data = mine.title
         details.goal.data = str(mine.goal_id) if mine.goal_id else ""
-    goal_choices(details, queries.goals_to_serve(current_user))
+    goal_choices(details, _goals_for(mine))
     adapt = forms.get("adapt") or AdaptForm(
         formdata=None, version=mine.version, from_day=today, prefix="adapt"
     )
@@ -159,15 +168,19 @@ def edit(ritual_id: int):
     """Save a ritual's words, privacy and goal; a stale save is a conflict."""
     ritual = _changeable(ritual_id)
     form = DetailsForm(prefix="details")
-    goal_choices(form, queries.goals_to_serve(current_user))
+    goals = _goals_for(ritual)
+    goal_choices(form, goals)
     if not form.validate():
         return _page(ritual, 422, details=form)
+    goal_id = chosen_goal(form)
+    if goal_id is None and ritual.goal_id and ritual.goal_id not in {g.id for g in goals}:
+        goal_id = ritual.goal_id  # a goal this member cannot see stays as its owner set it
     saved = service.edit(
         ritual,
         form.version.data or 0,
         title=form.title.data,
         is_private=form.is_private.data,
-        goal_id=chosen_goal(form),
+        goal_id=goal_id,
     )
     if not saved:
         return _conflict(ritual_id, "details", form)
@@ -273,7 +286,7 @@ def skip(ritual_id: int, day: str):
     if not form.validate():
         flash("Not changed: " + _errors(form), "error")
         return _page(ritual, 422)
-    moved_to = form.moved_to(occurrence.rule.at)
+    moved_to = form.moved_to(occurrence.starts.replace(tzinfo=None))
     try:
         changed = service.skip(ritual, planned, current_user, moved_to)
     except service.Refused as refusal:

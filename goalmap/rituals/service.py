@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from goalmap.extensions import db
@@ -65,25 +65,29 @@ def _tenths(hours: Decimal) -> Decimal:
     return hours.quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
+def weekly_hours(rituals: Rituals, ritual: Ritual, quarter: Quarter) -> Decimal:
+    """What ``ritual`` takes in ``quarter``, in hours a week (not rounded): its occurrences
+    there, spread over the quarter's weeks."""
+    found = occurrences(
+        ritual,
+        rituals.rules_of(ritual),
+        rituals.exceptions_of(ritual),
+        quarter.starts_on,
+        quarter.ends_on,
+    )
+    return Decimal(sum(occurrence.rule.minutes for occurrence in found)) / 60 / _weeks(quarter)
+
+
 def live_hours(rituals: Rituals, quarter: Quarter, members) -> dict[int, RitualTime]:
-    """Each member's hours a week in ``quarter`` from the rituals as they stand: what
-    their occurrences in the quarter add up to, spread over its weeks."""
+    """Each member's hours a week in ``quarter`` from the rituals as they stand (summed,
+    then rounded to tenths, so many short rituals add up)."""
     times = {member.id: RitualTime() for member in members}
-    weeks = _weeks(quarter)
     for ritual in rituals:
         if ritual.kind == "flexible":
             continue
-        found = occurrences(
-            ritual,
-            rituals.rules_of(ritual),
-            rituals.exceptions_of(ritual),
-            quarter.starts_on,
-            quarter.ends_on,
-        )
-        minutes = sum(occurrence.rule.minutes for occurrence in found)
-        if not minutes:
+        hours = weekly_hours(rituals, ritual, quarter)
+        if not hours:
             continue
-        hours = _tenths(Decimal(minutes) / 60 / weeks)
         takers = [ritual.owner_id] if ritual.owner_id else list(times)
         for member_id in takers:
             if member_id not in times:  # a former member's slot
@@ -93,7 +97,9 @@ def live_hours(rituals: Rituals, quarter: Quarter, members) -> dict[int, RitualT
                 time.personal += hours
             else:
                 time.shared += hours
-            time.causes.append((ritual.title, ritual.kind, hours))
+            time.causes.append((ritual.title, ritual.kind, _tenths(hours)))
+    for time in times.values():
+        time.personal, time.shared = _tenths(time.personal), _tenths(time.shared)
     return times
 
 
@@ -161,8 +167,8 @@ def week(user: User, first: date) -> list[Day]:
             ritual,
             rituals.rules_of(ritual),
             rituals.exceptions_of(ritual),
-            first - timedelta(days=1),  # a zone ahead of the partnership's
-            last + timedelta(days=1),
+            first - timedelta(days=2),  # zones apart by up to 26 hours
+            last + timedelta(days=2),
         )
         for occurrence in found:
             local = _in_zone(occurrence, zone)
@@ -245,8 +251,16 @@ def adapt(
         return False  # drawn on an older version: the member sees it as it is now
     if from_day < user.partnership.today():
         raise Refused("A change starts today or later: what already happened stays as it was.")
+    if current is not None and from_day < current.starts_on and _has_predecessor(ritual, current):
+        raise Refused(
+            f"The rule now in place starts on {current.starts_on:%-d %b %Y}: change it from "
+            "that day or later."
+        )
     if not _claim(ritual, seen):
         return False
+    if current is None:  # nothing planned (an imported ritual whose rules all ended)
+        db.session.add(_rule(ritual, user, {**rule, "starts_on": from_day}))
+        return True
     if from_day <= current.starts_on:
         for name in RULE_FIELDS:
             setattr(current, name, rule.get(name))
@@ -256,6 +270,23 @@ def adapt(
     _end(current, from_day)
     db.session.add(_rule(ritual, user, {**rule, "starts_on": from_day}))
     return True
+
+
+def _has_predecessor(ritual: Ritual, current: RitualRule) -> bool:
+    """Whether a replaced rule ran before ``current`` (so ``current`` cannot start earlier
+    without two rules at once)."""
+    return (
+        db.session.scalar(
+            select(RitualRule.id)
+            .where(
+                RitualRule.ritual_id == ritual.id,
+                RitualRule.id != current.id,
+                RitualRule.starts_on <= current.starts_on,
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def _end(rule: RitualRule, from_day: date) -> None:
@@ -273,6 +304,8 @@ def pause(
     same as before."""
     if seen != ritual.version:
         return False
+    if current is None:
+        raise Refused("Nothing is planned: there is nothing to pause.")
     today = user.partnership.today()
     if from_day < today:
         raise Refused("A pause starts today or later.")
@@ -287,15 +320,21 @@ def pause(
         current.until = min(current.until, last) if current.until else last
         return True
     values = {name: getattr(current, name) for name in RULE_FIELDS}
+    again = _next_planned(current, resume_on)
     _end(current, from_day)
-    db.session.add(_rule(ritual, user, {**values, "starts_on": resume_on}))
+    db.session.add(_rule(ritual, user, {**values, "starts_on": again}))
     return True
 
 
-def resume(ritual: Ritual, current: RitualRule, seen: int, user: User, from_day: date) -> bool:
-    """Start a paused (or ended) ritual again from ``from_day``, as it was."""
-    values = {name: getattr(current, name) for name in RULE_FIELDS}
-    return adapt(ritual, current, seen, user, values, from_day)
+def _next_planned(rule: RitualRule, day: date) -> date:
+    """The first day from ``day`` on that ``rule`` (were it never to end) plans: where a
+    paused ritual starts again, so a fortnightly or quarterly one keeps its cycle."""
+    endless = RitualRule(
+        **{name: getattr(rule, name) for name in RULE_FIELDS},
+        starts_on=rule.starts_on,
+    )
+    found = endless.starts_between(day, day + timedelta(days=400))
+    return found[0].date() if found else day
 
 
 def planned_on(ritual: Ritual, rituals: Rituals, day: date) -> Occurrence | None:
@@ -367,11 +406,6 @@ def _mark_deleted(ritual: Ritual, state, deleted_at) -> bool:
     return changed == 1
 
 
-def history(rituals: Rituals, ritual: Ritual) -> list[RitualRule]:
-    """A ritual's rules, oldest first: how it adapted."""
-    return rituals.rules_of(ritual)
-
-
 def by_member(rituals: Rituals) -> dict:
     """Rituals grouped: each member's solo slots, then the shared ones."""
     groups = defaultdict(list)
@@ -417,20 +451,14 @@ def in_quarter(quarter: Quarter, user: User) -> list[InQuarter]:
     """Every ritual with what it takes in ``quarter``, for the session's Resources step:
     to keep, adapt or pause them for the quarter."""
     rituals = queries.of_partnership(user)
-    weeks = _weeks(quarter)
-    found = []
-    for ritual in rituals:
-        taken = occurrences(
+    return [
+        InQuarter(
             ritual,
-            rituals.rules_of(ritual),
-            rituals.exceptions_of(ritual),
-            quarter.starts_on,
-            quarter.ends_on,
+            rituals.current_rule(ritual),
+            _tenths(weekly_hours(rituals, ritual, quarter)),
         )
-        minutes = sum(occurrence.rule.minutes for occurrence in taken)
-        hours = _tenths(Decimal(minutes) / 60 / weeks)
-        found.append(InQuarter(ritual, rituals.current_rule(ritual), hours))
-    return found
+        for ritual in rituals
+    ]
 
 
 def adapted(user: User, first: date, last: date) -> dict[int, dict]:

@@ -31,6 +31,7 @@ from goalmap.transfer.service import (
     SECTIONS,
     SUBJECTS,
     VERSION,
+    column_value,
     referred,
 )
 
@@ -139,6 +140,8 @@ def _check_row(row: Row, section: str, model, fields, refs, keys: dict) -> None:
     for name in fields:
         if name in row:
             _check_value(row, model, name, row[name])
+    if model is models.RitualRule:
+        _check_rule(row)
     for name, (target, _column) in refs.items():
         target = referred(target, row.get("kind"))
         if target is None:  # a win's kind, which says what its subject is
@@ -149,6 +152,34 @@ def _check_row(row: Row, section: str, model, fields, refs, keys: dict) -> None:
                 row.line, f"{name} must name an earlier {target.__tablename__} record, not {ref!r}."
             )
     keys[key] = model
+
+
+def _check_rule(row: Row) -> None:
+    """A ritual's rule the pages could run: the days its kind needs, and a recurrence
+    the expansion takes (each value was checked alone before)."""
+    days = [day for day in (row.get("weekdays") or "").split(",") if day]
+    frequency = row.get("frequency")
+    if frequency in ("weekly", "fortnightly") and not days:
+        raise FileRefused(row.line, f"weekdays must name a day for a {frequency} rule.")
+    if frequency == "monthly_weekday" and len(days) != 1:
+        raise FileRefused(row.line, "weekdays must name one day for a monthly_weekday rule.")
+    values = {
+        name: column_value(models.RitualRule, name, row.get(name))
+        for name in (
+            "frequency",
+            "weekdays",
+            "month_day",
+            "nth",
+            "at",
+            "minutes",
+            "time_zone",
+            "starts_on",
+        )
+    }
+    try:
+        models.RitualRule(**values).starts_between(values["starts_on"], values["starts_on"])
+    except (TypeError, ValueError) as error:
+        raise FileRefused(row.line, f"this rule cannot recur ({error}).") from error
 
 
 def _check_review_day(partnership: Row) -> None:

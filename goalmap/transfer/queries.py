@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from goalmap.extensions import db
-from goalmap.models import WIN_KINDS, Goal, Lane, Milestone, Quarter, Stage, User, Win
+from goalmap.models import WIN_KINDS, Goal, Lane, Milestone, Quarter, Ritual, Stage, User, Win
 from goalmap.scoping import scoped
 
 
@@ -45,7 +45,9 @@ def records(user: User, sections) -> dict[str, list]:
             records[section] = db.session.scalars(stmt.order_by(*_oldest_first(model))).all()
             continue
         stmt = scoped(model, user=user).order_by(*_oldest_first(model))
-        if "goal" in refs:  # a goal deleted since leaves NULL (a decision of the log)
+        # A goal deleted since leaves NULL (a decision of the log). A ritual stays in the
+        # file whatever goal it serves: the export leaves out a goal it may not name.
+        if "goal" in refs and model is not Ritual:
             stmt = stmt.where(model.goal_id.in_(goal_ids) | model.goal_id.is_(None))
         records[section] = db.session.scalars(stmt).all()
     return records

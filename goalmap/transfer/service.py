@@ -422,7 +422,7 @@ def export_partnership(user: models.User) -> dict:
         rows = out[section] = []
         for record in records[section]:
             if section == "rituals":  # scoped: its title is NULL where it is not readable
-                rows.append(_ritual_row(record, fields, refs, keys))
+                rows.append(_ritual_row(record, fields, refs, keys, hidden))
                 continue
             goal_id = record.id if section == "goals" else getattr(record, "goal_id", None)
             if goal_id not in hidden:
@@ -444,15 +444,17 @@ def export_partnership(user: models.User) -> dict:
     return out
 
 
-def _ritual_row(ritual: models.Ritual, fields, refs, keys) -> dict:
+def _ritual_row(ritual: models.Ritual, fields, refs, keys, hidden: set) -> dict:
+    """A ritual as the member may see it: a private slot as "Solo time", and no goal it
+    serves that the member may not read (not even which placeholder)."""
     row = _row(ritual, [name for name in fields if name != "title"], refs, keys)
     row["title"] = ritual.title or PRIVATE_SLOT
-    if ritual.title is None:
-        row["goal"] = None  # which goal a private slot serves is its owner's too
+    if ritual.title is None or ritual.goal_id in hidden:
+        row["goal"] = None
     return row
 
 
-def _parse(model, name: str, value):
+def column_value(model, name: str, value):
     """A JSON value back into what the column holds."""
     if value is None:
         return None
@@ -511,7 +513,7 @@ def import_partnership(data: dict, password: str) -> models.Partnership:
             # A field an older export lacks keeps its default.
             values.update(
                 {
-                    _attribute(model, name): _parse(model, name, row[name])
+                    _attribute(model, name): column_value(model, name, row[name])
                     for name in fields_here
                     if name in row
                 }
