@@ -72,8 +72,10 @@ from goalmap.models.reflections import DEFAULT_PROMPTS, PromptVersion, WeeklyAns
 from goalmap.models.reviews import REVIEW_QUESTIONS, YearlyAnswer, YearlyReview
 from goalmap.models.routines import (
     FREQUENCIES,
+    ON_WEEKDAYS,
     ORDINALS,
     RITUAL_KINDS,
+    RULE_FIELDS,
     WEEKDAY_NAMES,
     WEEKDAYS,
     Occurrence,
@@ -82,6 +84,7 @@ from goalmap.models.routines import (
     RitualHours,
     RitualRule,
     occurrences,
+    weekdays_fit,
 )
 from goalmap.models.seats import PlanningSeat
 from goalmap.models.story import GoalComment, GoalEvent
@@ -106,6 +109,7 @@ __all__ = [
     "MAX_INTEGER",
     "MONEY_PERIODS",
     "NOTIFICATION_KINDS",
+    "ON_WEEKDAYS",
     "OPEN_STATUSES",
     "ORDINALS",
     "PLANNED_STATUSES",
@@ -113,6 +117,7 @@ __all__ = [
     "REACTIONS",
     "REVIEW_QUESTIONS",
     "RITUAL_KINDS",
+    "RULE_FIELDS",
     "WEEKDAYS",
     "WEEKDAY_NAMES",
     "WIN_KINDS",
@@ -168,4 +173,5 @@ __all__ = [
     "occurrences",
     "per_quarter",
     "utcnow",
+    "weekdays_fit",
 ]

@@ -39,12 +39,25 @@ FREQUENCIES = {
     "quarterly": "Every three months",
 }
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+# What a rule is made of besides its days (a form's fields, an export's columns).
+RULE_FIELDS = ("frequency", "weekdays", "month_day", "nth", "at", "minutes", "time_zone")
+# The rules that fall on days of the week: weekly and fortnightly ones on one or more,
+# a monthly one on one weekday (the first Saturday …).
+ON_WEEKDAYS = ("weekly", "fortnightly", "monthly_weekday")
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
 
 
 def _one_of(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def weekdays_fit(frequency: str, days) -> bool:
+    """Whether ``days`` suit a rule of ``frequency``: some for a weekly or fortnightly
+    rule, exactly one for a monthly rule on a weekday (the others take none)."""
+    if frequency == "monthly_weekday":
+        return len(days) == 1
+    return bool(days) or frequency not in ON_WEEKDAYS
 
 
 def month_days(day: int) -> str:
@@ -143,7 +156,7 @@ class RitualRule(PartnershipRecord, db.Model):
 
     @property
     def days(self) -> list[str]:
-        return [day for day in self.weekdays.split(",") if day]
+        return [day for day in (self.weekdays or "").split(",") if day]
 
     @property
     def duration(self) -> timedelta:

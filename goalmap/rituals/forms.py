@@ -22,7 +22,15 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from goalmap.fields import DayField, Form, VersionField, strip
-from goalmap.models import FREQUENCIES, ORDINALS, RITUAL_KINDS, WEEKDAY_NAMES, WEEKDAYS
+from goalmap.models import (
+    FREQUENCIES,
+    ON_WEEKDAYS,
+    ORDINALS,
+    RITUAL_KINDS,
+    WEEKDAY_NAMES,
+    WEEKDAYS,
+    weekdays_fit,
+)
 
 ZONES = frozenset(available_timezones())
 
@@ -89,10 +97,11 @@ class RuleForm(Form):
             raise ValidationError("Name a time zone, like Europe/Berlin.")
 
     def validate_weekdays(self, field) -> None:
-        if self.frequency.data in ("weekly", "fortnightly") and not field.data:
-            raise ValidationError("Pick at least one day of the week.")
-        if self.frequency.data == "monthly_weekday" and len(field.data or []) != 1:
+        if weekdays_fit(self.frequency.data, field.data or []):
+            return
+        if self.frequency.data == "monthly_weekday":
             raise ValidationError("Pick the one weekday it falls on, like Saturday.")
+        raise ValidationError("Pick at least one day of the week.")
 
     def rule(self, starts_on: date) -> dict:
         """The rule's values, as the service takes them."""
@@ -101,7 +110,7 @@ class RuleForm(Form):
         monthly_day = frequency == "monthly_day"
         return {
             "frequency": frequency,
-            "weekdays": ",".join(days) if frequency in _ON_WEEKDAYS else "",
+            "weekdays": ",".join(days) if frequency in ON_WEEKDAYS else "",
             "month_day": (self.month_day.data or starts_on.day) if monthly_day else None,
             "nth": int(self.nth.data) if frequency == "monthly_weekday" else None,
             "at": self.at.data,
@@ -121,38 +130,37 @@ class RuleForm(Form):
         self.time_zone.data = rule.time_zone
 
 
-_ON_WEEKDAYS = ("weekly", "fortnightly", "monthly_weekday")
+# What a ritual is, as a new ritual's form and its details' form both ask it.
+TITLE = StringField(
+    "What",
+    filters=[strip],
+    validators=[DataRequired("Say what it is, like “Date night”."), Length(max=200)],
+)
+PRIVATE = BooleanField("Private: my partner sees “solo time”, never what")
+GOAL = SelectField("For the goal (optional)", choices=[SelectChoice("", "No goal")], default="")
 
 
 class RitualForm(RuleForm):
     """A new ritual: what, whose, when from."""
 
-    title = StringField(
-        "What",
-        filters=[strip],
-        validators=[DataRequired("Say what it is, like “Date night”."), Length(max=200)],
-    )
+    title = TITLE
     kind = RadioField(
         "Kind",
         choices=_choices(RITUAL_KINDS.items()),
         default="joint",
         validate_choice=True,
     )
-    is_private = BooleanField("Private: my partner sees “solo time”, never what")
-    goal = SelectField("For the goal (optional)", choices=[SelectChoice("", "No goal")], default="")
+    is_private = PRIVATE
+    goal = GOAL
     starts_on = DayField("From", validators=[InputRequired("Enter a date like 2027-01-31.")])
 
 
 class DetailsForm(Form):
     """A ritual's words, privacy and goal."""
 
-    title = StringField(
-        "What",
-        filters=[strip],
-        validators=[DataRequired("Say what it is, like “Date night”."), Length(max=200)],
-    )
-    is_private = BooleanField("Private: my partner sees “solo time”, never what")
-    goal = SelectField("For the goal (optional)", choices=[SelectChoice("", "No goal")], default="")
+    title = TITLE
+    is_private = PRIVATE
+    goal = GOAL
     version = VersionField()
 
 

@@ -8,7 +8,7 @@ ritual changed or deleted later leaves that quarter as it was.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from goalmap.extensions import db
 from goalmap.models import (
+    RULE_FIELDS,
     Occurrence,
     Partnership,
     Quarter,
@@ -34,11 +35,9 @@ from goalmap.rituals.queries import Rituals
 
 ZERO = Decimal("0")
 TENTH = Decimal("0.1")
-# What a rule is made of (a form's fields, an import's columns).
 # How far one occurrence may move from its day (further, it is another plan: adapt the
 # rule). The week view and the hours look this far around their days for moved ones.
 MOVED_AT_MOST = 31
-RULE_FIELDS = ("frequency", "weekdays", "month_day", "nth", "at", "minutes", "time_zone")
 
 
 class Refused(Exception):
@@ -179,14 +178,8 @@ def week(user: User, first: date) -> list[Day]:
 
 def _in_zone(occurrence: Occurrence, zone: str) -> Occurrence:
     there = ZoneInfo(zone)
-    return Occurrence(
-        occurrence.ritual,
-        occurrence.rule,
-        occurrence.starts.astimezone(there),
-        occurrence.ends.astimezone(there),
-        occurrence.planned_on,
-        occurrence.moved,
-    )
+    starts, ends = occurrence.starts.astimezone(there), occurrence.ends.astimezone(there)
+    return replace(occurrence, starts=starts, ends=ends)
 
 
 # -- making and changing -----------------------------------------------------------------
@@ -223,15 +216,23 @@ def _claim(ritual: Ritual, seen: int, **values) -> bool:
     """Move ``ritual`` on from the version the member saw, with ``values``; False when
     someone saved in between (nothing written). One statement: two saves at once cannot
     both win."""
-    saved = db.session.execute(
+    return _guarded(
         update(Ritual)
         .where(Ritual.id == ritual.id, Ritual.version == seen, Ritual.deleted_at.is_(None))
         .values(**values, version=Ritual.version + 1, updated_at=utcnow()),
-        execution_options={"synchronize_session": False},
+        ritual.partnership_id,
+    )
+
+
+def _guarded(statement, partnership_id: int) -> bool:
+    """Run one guarded write (its WHERE says what it expects to find); whether it found
+    it. The ORM saw no change, so the partnership is told here."""
+    written = db.session.execute(
+        statement, execution_options={"synchronize_session": False}
     ).rowcount
-    if saved:
-        Partnership.touch(ritual.partnership_id)  # the ORM saw no change to tell about
-    return saved == 1
+    if written:
+        Partnership.touch(partnership_id)
+    return written == 1
 
 
 def edit(ritual: Ritual, seen: int, *, title: str, is_private: bool, goal_id) -> bool:
@@ -375,13 +376,8 @@ def skip(ritual: Ritual, day: date, user: User, moved_to: datetime | None = None
 def restore_occurrence(exception: RitualException) -> bool:
     """The occurrence happens as its rule says again (undo a skip or a move); False when
     that was done a moment ago."""
-    gone = db.session.execute(
-        delete(RitualException).where(RitualException.id == exception.id),
-        execution_options={"synchronize_session": False},
-    ).rowcount
-    if gone:
-        Partnership.touch(exception.partnership_id)
-    return gone == 1
+    statement = delete(RitualException).where(RitualException.id == exception.id)
+    return _guarded(statement, exception.partnership_id)
 
 
 def remove(ritual: Ritual) -> bool:
@@ -395,15 +391,12 @@ def restore(ritual: Ritual) -> bool:
 
 
 def _mark_deleted(ritual: Ritual, state, deleted_at) -> bool:
-    changed = db.session.execute(
+    return _guarded(
         update(Ritual)
         .where(Ritual.id == ritual.id, state)
         .values(deleted_at=deleted_at, version=Ritual.version + 1),
-        execution_options={"synchronize_session": False},
-    ).rowcount
-    if changed:
-        Partnership.touch(ritual.partnership_id)
-    return changed == 1
+        ritual.partnership_id,
+    )
 
 
 def by_member(rituals: Rituals) -> dict:

@@ -157,27 +157,17 @@ def _check_row(row: Row, section: str, model, fields, refs, keys: dict) -> None:
 def _check_rule(row: Row) -> None:
     """A ritual's rule the pages could run: the days its kind needs, and a recurrence
     the expansion takes (each value was checked alone before)."""
-    days = [day for day in (row.get("weekdays") or "").split(",") if day]
-    frequency = row.get("frequency")
-    if frequency in ("weekly", "fortnightly") and not days:
-        raise FileRefused(row.line, f"weekdays must name a day for a {frequency} rule.")
-    if frequency == "monthly_weekday" and len(days) != 1:
-        raise FileRefused(row.line, "weekdays must name one day for a monthly_weekday rule.")
     values = {
         name: column_value(models.RitualRule, name, row.get(name))
-        for name in (
-            "frequency",
-            "weekdays",
-            "month_day",
-            "nth",
-            "at",
-            "minutes",
-            "time_zone",
-            "starts_on",
-        )
+        for name in (*models.RULE_FIELDS, "starts_on")
     }
+    rule = models.RitualRule(**values)
+    frequency = values["frequency"]
+    if not models.weekdays_fit(frequency, rule.days):
+        one = "one day" if frequency == "monthly_weekday" else "a day"
+        raise FileRefused(row.line, f"weekdays must name {one} for a {frequency} rule.")
     try:
-        models.RitualRule(**values).starts_between(values["starts_on"], values["starts_on"])
+        rule.starts_between(values["starts_on"], values["starts_on"])
     except (TypeError, ValueError) as error:
         raise FileRefused(row.line, f"this rule cannot recur ({error}).") from error
 
