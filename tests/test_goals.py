@@ -77,7 +77,7 @@ def test_create_with_htmx_answers_with_the_board(app, alex, quarter, alex_client
     assert "HX-Trigger" not in response.headers  # no event that nothing hears
     body = response.get_data(as_text=True)
     assert body.lstrip().startswith('<section id="board"')
-    assert 'id="flashes" class="flashes" role="status" hx-swap-oob="true"' in body
+    assert 'id="flashes" class="flashes" role="status" data-hx-swap-oob="true"' in body
     assert "Added “Run a half marathon”." in body
 
 
@@ -338,10 +338,10 @@ def test_move_across_columns_and_lanes_keeps_positions_dense(app, alex, sam, qua
     assert "HX-Retarget" not in response.headers
     body = response.get_data(as_text=True)
     assert body.lstrip().startswith(f'<li id="goal-{goals[1].id}-item"')
-    assert 'id="loads" hx-swap-oob="true"' in body
+    assert 'id="loads" data-hx-swap-oob="true"' in body
     # The lanes it left and joined, counted by the server.
-    assert f'id="lane-{lane.id}-count" hx-swap-oob="true">3 goals<' in body
-    assert f'id="lane-{shared.id}-count" hx-swap-oob="true">1 goal<' in body
+    assert f'id="lane-{lane.id}-count" data-hx-swap-oob="true">3 goals<' in body
+    assert f'id="lane-{shared.id}-count" data-hx-swap-oob="true">1 goal<' in body
     assert len(body.encode()) < 4096
     moved = json.loads(response.headers["HX-Trigger-After-Settle"])["goal-moved"]
     assert (moved["id"], moved["lane"], moved["stage"], moved["position"]) == (
@@ -490,7 +490,7 @@ def test_delete_is_soft_and_can_be_undone(app, alex, quarter, alex_client):
     response = alex_client.post(f"/goals/{first.id}/delete", htmx=True)
     body = response.get_data(as_text=True)
     assert "Deleted “First”." in body
-    assert f'hx-post="/goals/{first.id}/restore"' in body
+    assert f'data-hx-post="/goals/{first.id}/restore"' in body
     assert "First" not in body.split('id="flashes"')[0]
     assert load(app, Goal, first.id).deleted_at is not None
     assert cell_positions(app, quarter.id)[lane.id, stage.id] == [(0, second.id)]

@@ -357,7 +357,7 @@ def test_mark_all_read_without_and_with_htmx(app, alex, sam, plan, alex_client, 
     assert fragment.strip().startswith('<a id="bell"') and badge(fragment) == 0
     # The list on the page listens for that event, and answers htmx with itself.
     page = alex_client.get("/notifications").get_data(as_text=True)
-    assert 'hx-trigger="notifications-read from:body"' in page
+    assert 'data-hx-trigger="notifications-read from:body"' in page
     listing = alex_client.get("/notifications", htmx=True)
     assert "HX-Request" in listing.headers["Vary"]
     assert listing.get_data(as_text=True).strip().startswith('<section id="notifications"')

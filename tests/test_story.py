@@ -61,12 +61,12 @@ def test_moving_into_the_done_column_marks_done_and_moving_out_reopens(
     assert load(app, Goal, goal.id).status == "done"
     body = response.get_data(as_text=True)
     # The answer says so where the user looks, with an undo that moves it back.
-    assert "“Run a 10k” is done." in body and 'hx-swap-oob="true"' in body
+    assert "“Run a 10k” is done." in body and 'data-hx-swap-oob="true"' in body
     undo = re.search(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', body, re.S)
     assert undo.group(1) == f"/goals/{goal.id}/move"
     fields = dict(re.findall(r'name="(lane_id|stage_id|position)" value="(\d+)"', undo.group(2)))
     assert fields == {"lane_id": str(lane.id), "stage_id": str(doing.id), "position": "0"}
-    assert 'id="loads" hx-swap-oob="true"' in body  # a done goal leaves the load
+    assert 'id="loads" data-hx-swap-oob="true"' in body  # a done goal leaves the load
 
     alex_client.post(f"/goals/{goal.id}/move", data=fields)  # the undo, without JavaScript
     again = load(app, Goal, goal.id)

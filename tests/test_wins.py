@@ -101,7 +101,7 @@ def test_the_partner_celebrates_once_on_their_next_board(
     assert 'id="celebrations"' in first and "“Paint the hall”" in first
     win = wins_of(app, subject_id=goal.id)[0]
     seen = re.search(
-        r'<form method="post" action="([^"]+)" hx-post="[^"]+" hx-trigger="load"', first
+        r'<form method="post" action="([^"]+)" data-hx-post="[^"]+" data-hx-trigger="load"', first
     )
     assert (
         sam_client.post(

@@ -66,8 +66,8 @@
 
   function fetchPart(part, byChange) {
     if (byChange) asked.add(part.id); else asked.delete(part.id);
-    // A part kept across its page's swaps (hx-preserve) takes new children instead.
-    var inner = part.hasAttribute("hx-preserve");
+    // A part kept across its page's swaps (data-hx-preserve) takes new children instead.
+    var inner = part.hasAttribute("data-hx-preserve");
     htmx.ajax("GET", part.getAttribute("data-live"), {
       source: part, target: part, swap: inner ? "innerHTML" : "outerHTML",
       select: "#" + part.id + (inner ? " > *" : ""),

@@ -137,7 +137,7 @@ def touch_drag(page, source, target) -> None:
 def csrf_token(page) -> str:
     import json
 
-    return json.loads(page.locator("body").get_attribute("hx-headers"))["X-CSRFToken"]
+    return json.loads(page.locator("body").get_attribute("data-hx-headers"))["X-CSRFToken"]
 
 
 def add_goals_fast(page, lane_id: str, stage_id: str, titles: list[str]) -> None:
