@@ -19,6 +19,8 @@ SUBMITTING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _BREAKS = re.compile(r"[\r\n\t\v\f\x1c-\x1e\x85\u2028\u2029]+")
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 _AUTO = object()  # "read the request", as Flask-WTF's own default means
+# What a hidden input is rendered without (see ``Form.Meta.render_field``).
+HIDDEN_DROPS = ("id", "required", "min", "max", "step", "minlength", "maxlength")
 
 
 class DayField(DateField):
@@ -113,6 +115,15 @@ class Form(FlaskForm):
             ):
                 options["validators"] = (whole_number, *validators)
             return unbound_field.bind(form=form, **options)
+
+        def render_field(self, field, render_kw):
+            # A hidden input has no label to point at it, so no id (a page showing a form
+            # twice would repeat it: two "csrf_token"s), and takes none of the checks a
+            # browser runs on what people type, which HTML allows on visible inputs only.
+            hidden = render_kw.get("type", getattr(field.widget, "input_type", None))
+            if hidden == "hidden":
+                render_kw = {**dict.fromkeys(HIDDEN_DROPS, False), **render_kw}
+            return super().render_field(field, render_kw)
 
     def __init__(self, *args, formdata=_AUTO, **kwargs):
         super().__init__(*args, formdata=formdata, **kwargs)
