@@ -373,6 +373,12 @@ def test_every_route_is_in_the_matrix():
 @pytest.fixture
 def world(app, alex, sam):
     """Alex's records, seen by everyone: Sam (partner), a stranger, and nobody."""
+    return build_world(app, alex, sam)
+
+
+def build_world(app, alex, sam) -> dict:
+    """Alex's records of every kind, shared with Sam or not, and their ids (the
+    accessibility test fills a served database with them too)."""
     quarter = make_quarter(app, alex, name="2027 Q1", state="active")
     nxt = make_quarter(app, alex, name="2027 Q2", previous_id=quarter.id)
     stage = stages_of(app, alex)[0]

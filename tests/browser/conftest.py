@@ -85,6 +85,13 @@ def live_server(tmp_path_factory):
         yield url
 
 
+@pytest.fixture(scope="session")
+def serve_instance():
+    """Serve an instance directory whose database a test fills first; its URL."""
+    with ExitStack() as stack:
+        yield lambda instance, **settings: stack.enter_context(serve(instance, **settings))
+
+
 @pytest.fixture
 def server_with(tmp_path):
     """Start another server with settings of its own in its environment; its URL."""
