@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run demo test test-fast lint format audit bench browser clean
+.PHONY: run demo test test-fast lint format audit bench browser checkers clean
 
 $(BIN)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,13 +29,14 @@ demo: $(BIN)/.runtime
 	$(FLASK) seed-demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-## test: install the dev tools and Chromium (when possible), then run every test
-test: $(BIN)/.dev browser
-	$(BIN)/pytest -n auto
+## test: install the dev tools, Chromium and the checkers (when possible), then run every test
+# (loadgroup: each checker's cases stay on one worker, which runs the checker once for all)
+test: $(BIN)/.dev browser checkers
+	$(BIN)/pytest -n auto --dist loadgroup
 
 ## test-fast: every test except the browser ones
-test-fast: $(BIN)/.dev
-	$(BIN)/pytest -n auto -m "not browser"
+test-fast: $(BIN)/.dev checkers
+	$(BIN)/pytest -n auto --dist loadgroup -m "not browser"
 
 ## lint: ruff's linter and formatter check
 lint: $(BIN)/.dev
@@ -60,5 +61,19 @@ format: $(BIN)/.dev
 browser:
 	@sh scripts/ensure-chromium
 
+## checkers: the Nu HTML checker (vnu.jar from npm's vnu-jar, run by Debian's Java)
+checkers: node_modules/.installed
+	@sh scripts/ensure-java
+
+# Only when package-lock.json changes; no install scripts (vnu-jar's would fetch a Java).
+node_modules/.installed: package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
+	elif [ -n "$$GOALMAP_REQUIRE_CHECKERS" ]; then \
+		echo "FATAL: npm is missing and GOALMAP_REQUIRE_CHECKERS is set." >&2; exit 1; \
+	else \
+		echo "NOTE: npm is missing, so the HTML checker's test will be skipped." >&2; \
+	fi
+
 clean:
-	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache
+	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache node_modules

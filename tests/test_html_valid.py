@@ -33,6 +33,9 @@ from goalmap.extensions import db
 ROOT = Path(__file__).resolve().parents[1]
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
+# One worker runs the crawl and the checker for every case (make test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("html-checker")
+
 world = test_authorization_matrix.world  # Alex's records of every kind, and Sam
 
 # GET routes that answer something else than a page: JSON, CSV, iCalendar, a stream.

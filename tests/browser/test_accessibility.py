@@ -54,6 +54,8 @@ def cases() -> list:
         for endpoint in pages():
             reason = KNOWN.get((config, endpoint)) or KNOWN.get(("*", endpoint))
             marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+            # One worker audits a configuration (make test: --dist loadgroup).
+            marks.append(pytest.mark.xdist_group(f"axe-{config}"))
             params.append(pytest.param(config, endpoint, id=f"{config}-{endpoint}", marks=marks))
     return params
 
@@ -86,7 +88,7 @@ def audit(browser, url: str, world: dict, config: str) -> dict[str, list[str]]:
         color_scheme=options["scheme"],
         has_touch=options["touch"],
         is_mobile=options["touch"],
-        bypass_csp=True,  # axe is injected as a script of the page's own; the app's CSP refuses those
+        bypass_csp=True,  # axe is injected as an inline script, which the app's CSP refuses
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
