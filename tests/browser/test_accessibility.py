@@ -19,6 +19,9 @@ from goalmap.extensions import db
 
 AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# WCAG 2.5.3 (a control's name holds its visible label): axe counts this rule as
+# experimental and runs it only when asked.
+RULES = {"label-content-name-mismatch": {"enabled": True}}
 CONFIGS = {
     "phone-light": {"viewport": (390, 844), "touch": True, "scheme": "light"},
     "phone-dark": {"viewport": (390, 844), "touch": True, "scheme": "dark"},
@@ -40,7 +43,23 @@ NOT_PAGES = {
 PUBLIC = {e for e, row in matrix.MATRIX.items() if row[3]["anonymous"] == matrix.PUBLIC}
 # Pages whose violations come from parts being reworked for issue 19 right now: each
 # case fails until that part is done, and then its mark fails the suite until removed.
-KNOWN: dict[tuple[str, str], str] = {}
+BOARD_PHONE = "issue 19, the board on a phone: each lane's columns scroll on their own"
+PAUSED_CARD = "issue 19, the goal card: a paused goal's dates, notes, tags and links in light"
+TIMELINE = "issue 19, the timeline: its scroller at 390 px, the status of a bar at 1440 px"
+COLOURS = "issue 19, Settings: the colour radios are 13 px"
+KNOWN: dict[tuple[str, str], str] = {
+    **{
+        (config, page): reason
+        for page in ("board.index", "board.show", "goals.show")  # goals.show: the board
+        for config, reason in (
+            ("phone-light", f"{BOARD_PHONE}; {PAUSED_CARD}"),
+            ("phone-dark", BOARD_PHONE),
+            ("desktop-light", PAUSED_CARD),
+        )
+    },
+    **{(config, "timeline.show"): TIMELINE for config in CONFIGS},
+    **{(config, "partnership.settings"): COLOURS for config in CONFIGS},
+}
 
 
 def pages() -> list[str]:
@@ -52,7 +71,7 @@ def cases() -> list:
     params = []
     for config in CONFIGS:
         for endpoint in pages():
-            reason = KNOWN.get((config, endpoint)) or KNOWN.get(("*", endpoint))
+            reason = KNOWN.get((config, endpoint))
             marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
             # One worker audits a configuration (make test: --dist loadgroup).
             marks.append(pytest.mark.xdist_group(f"axe-{config}"))
@@ -102,9 +121,9 @@ def audit(browser, url: str, world: dict, config: str) -> dict[str, list[str]]:
         if not page.evaluate("() => typeof window.axe === 'object'"):
             page.add_script_tag(path=str(AXE))
         result = page.evaluate(
-            """(tags) => axe.run(document, {
-                runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]})""",
-            TAGS,
+            """([tags, rules]) => axe.run(document, {
+                runOnly: {type: "tag", values: tags}, rules, resultTypes: ["violations"]})""",
+            [TAGS, RULES],
         )
         found[endpoint] = [
             f"{v['id']} ({v['impact']}): {v['help']}\n      at {node['target']}"
