@@ -29,8 +29,8 @@ def day_text(
     """The one way Goalmap writes a day: "8 Oct" within the current year, "8 Oct 2027"
     otherwise. A board is read within its quarter, so its days need no year, and a day of
     another year always says which. ``weekday`` gives "Mon 8 Oct"; ``year`` always writes
-    the year (a printed record outlasts the year it was printed in). A datetime is
-    written as its day."""
+    the year (the yearly review: its year spans two, and a kept record outlasts it).
+    A datetime is written as its day."""
     day = value.date() if isinstance(value, datetime) else value
     today = today or date.today()
     text = f"{day.day} {day:%b}"

@@ -121,8 +121,8 @@ def start(user: User, day: date) -> YearlyReview:
         raise Refused("Plan your first quarter first: the yearly review looks back on it.")
     if plan.due is None:
         raise Refused(
-            f"Your next yearly review is on {day_text(plan.next_day)}; "
-            f"you can start it from {day_text(plan.opens_on)}."
+            f"Your next yearly review is on {day_text(plan.next_day, year=True)}; "
+            f"you can start it from {day_text(plan.opens_on, year=True)}."
         )
     if plan.due != day:
         raise Refused("Your review day changed meanwhile; look at the yearly review page again.")
