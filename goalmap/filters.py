@@ -1,8 +1,10 @@
-"""Template filters for numbers people read."""
+"""Template filters for numbers and dates people read."""
 
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Flask, g, url_for
+from markupsafe import Markup
 
 from goalmap.broadcast import stamp
 
@@ -19,6 +21,51 @@ def hours(value: Decimal | None) -> str:
 def money(value: Decimal | None, currency: str) -> str:
     """An exact amount with two decimals and the currency code, e.g. 1,250.00 EUR."""
     return f"{(value or Decimal(0)):,.2f} {currency}"
+
+
+def day_text(
+    value: date | datetime, today: date | None = None, weekday: bool = False, year: bool = False
+) -> str:
+    """The one way Goalmap writes a day: "8 Oct" within the current year, "8 Oct 2027"
+    otherwise. A board is read within its quarter, so its days need no year, and a day of
+    another year always says which. ``weekday`` gives "Mon 8 Oct"; ``year`` always writes
+    the year (the yearly review: its year spans two, and a kept record outlasts it).
+    A datetime is written as its day."""
+    day = value.date() if isinstance(value, datetime) else value
+    today = today or date.today()
+    text = f"{day.day} {day:%b}"
+    if year or day.year != today.year:
+        text += f" {day:%Y}"
+    return f"{day:%a} {text}" if weekday else text
+
+
+def machine_time(value: date | datetime, utc: bool = True) -> str:
+    """What a ``<time datetime>`` holds: the ISO day, or a moment with its zone (a naive
+    one is a stored UTC moment, unless ``utc`` is False: a wall-clock time)."""
+    if isinstance(value, datetime):
+        moment = value.replace(microsecond=0)
+        return moment.isoformat() + ("Z" if utc and moment.tzinfo is None else "")
+    return value.isoformat()
+
+
+def day(
+    value: date | datetime | None,
+    weekday: bool = False,
+    clock: bool = False,
+    utc: bool = True,
+    year: bool = False,
+) -> Markup:
+    """A day for people and machines: ``<time datetime="2027-10-08">8 Oct</time>``.
+    ``clock`` adds a moment's time: "8 Oct, 14:05 UTC" for a stored (naive UTC) moment,
+    "8 Oct, 19:00" for one in its own zone or a wall-clock one (``utc=False``).
+    Nothing for None."""
+    if value is None:
+        return Markup("")
+    text = day_text(value, weekday=weekday, year=year)
+    if clock and isinstance(value, datetime):
+        naive_utc = utc and value.tzinfo is None
+        text += f", {value:%H:%M}" + (" UTC" if naive_utc else "")
+    return Markup('<time datetime="{}">{}</time>').format(machine_time(value, utc), text)
 
 
 def goal_url(endpoint: str, goal_id: int) -> str:
@@ -38,4 +85,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(stamp)
     app.add_template_filter(hours)
     app.add_template_filter(money)
+    app.add_template_filter(day)
+    app.add_template_filter(day_text)
     app.add_template_global(goal_url)

@@ -419,3 +419,8 @@ def make_ritual(app, user: User, title: str, kind: str = "joint", skip: bool = F
             )
         db.session.commit()
         return detached(ritual)
+
+
+def words(html: str) -> str:
+    """What a page says, without its markup: "due <time …>8 Oct</time>" is "due 8 Oct"."""
+    return " ".join(re.sub(r"<[^>]+>", "", html).split())

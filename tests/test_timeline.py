@@ -2,8 +2,9 @@
 
 from datetime import date
 
-from factories import lane_of, make_goal, make_quarter, shared_lane
+from factories import lane_of, make_goal, make_quarter, shared_lane, words
 
+from goalmap.filters import day_text
 from goalmap.models import Goal, Lane, Quarter, User
 from goalmap.timeline.service import build
 
@@ -126,4 +127,6 @@ def test_goals_without_dates_or_outside_the_quarter_are_listed_with_their_lane(
     undated = aside.split("Dated outside this quarter")[0]
     assert 'Learn to juggle <span class="muted">(Alex)</span>' in undated
     assert 'Sort the attic <span class="muted">(Together)</span>' in undated
-    assert "⚠ Summer trip: 2027-07-01 → 2027-07-14" in aside
+    dates = f"{day_text(date(2027, 7, 1))} → {day_text(date(2027, 7, 14))}"
+    assert f"Summer trip: {dates}" in words(aside)
+    assert '<time datetime="2027-07-01">' in aside and 'class="icon"' in aside

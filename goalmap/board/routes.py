@@ -22,7 +22,8 @@ from goalmap.board.queries import Board
 from goalmap.extensions import db, htmx
 from goalmap.flexibility import queries as flexibility
 from goalmap.models import Lane, Quarter, Stage, next_quarter, utcnow
-from goalmap.planning.service import plan_after
+from goalmap.planning import queries as planning
+from goalmap.planning.service import next_is_due, plan_after
 from goalmap.scoping import get_or_404
 from goalmap.views import open_quarter
 from goalmap.weekly import service as weekly
@@ -113,6 +114,7 @@ def show(quarter_id: int):
                 unseen=wins.unseen(current_user, utcnow()),
                 members={member.id: member for member in current_user.partnership.members},
                 today=current_user.partnership.today(),
+                **_next_session(quarter, quarters, current_user.partnership.today()),
             )
         )
     response.headers["Vary"] = "HX-Request"
@@ -120,6 +122,23 @@ def show(quarter_id: int):
         response.set_etag(etag)
         response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def _next_session(quarter: Quarter, quarters: list[Quarter], today: date) -> dict:
+    """What the board offers about goal-mapping sessions: the session being planned
+    (this quarter's, or the next one's), whether anyone has started it, the quarter
+    planned from this one, and whether planning the next is due."""
+    planned_next = next((q for q in quarters if q.previous_id == quarter.id), None)
+    session_quarter = quarter if quarter.state == "planning" else None
+    if planned_next is not None and planned_next.state == "planning":
+        session_quarter = planned_next
+    return {
+        "planned_next": planned_next,
+        "session_quarter": session_quarter,
+        "session_started": session_quarter is not None
+        and planning.started(session_quarter, current_user),
+        "next_is_due": next_is_due(quarter, today),
+    }
 
 
 def _not_modified(etag: str):

@@ -16,12 +16,13 @@ from goalmap.models.base import PartnershipRecord, unguessable_id, utcnow
 from goalmap.models.people import User
 
 WIN_KINDS = {"milestone": "Milestone", "goal": "Goal", "contract": "Contract"}
-# A small set of reactions: a symbol any font has, and words that carry the meaning.
+# A small set of reactions: an icon of templates/_macros.html (drawn, not an emoji a
+# phone may lack), and words that carry the meaning.
 REACTIONS = {
-    "love": ("♥", "Love it"),
-    "proud": ("★", "So proud"),
-    "applause": ("✓", "Well done"),
-    "together": ("∞", "Us!"),
+    "love": ("heart", "Love it"),
+    "proud": ("star", "So proud"),
+    "applause": ("check", "Well done"),
+    "together": ("together", "Us!"),
 }
 
 

@@ -6,6 +6,7 @@ from goalmap import outbox
 from goalmap.board.service import renumber
 from goalmap.database import lock_partnership, once
 from goalmap.extensions import db
+from goalmap.filters import day_text
 from goalmap.models import (
     DEFAULT_SHARED_LANE,
     DEFAULT_STAGES,
@@ -70,7 +71,7 @@ def mail_invite(invite: Invite, token: str, to: str, by: User) -> bool:
         inviter=by.display_name,
         partnership=invite.partnership.name,
         link=outbox.link("partnership.join_page", token=token),
-        expires=invite.expires_at.strftime("%d %B %Y"),
+        expires=day_text(invite.expires_at, year=True),
     )
     subject = f"{by.display_name} invites you to plan together on Goalmap"
     return outbox.queue(

@@ -1,6 +1,6 @@
 """What the session's steps read: a quarter's goals, their comments and history."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from goalmap.extensions import db
 from goalmap.models import Goal, GoalComment, GoalEvent, PlanningSeat, Quarter, User
@@ -50,3 +50,21 @@ def seats(quarter: Quarter) -> dict[int, PlanningSeat]:
     """The members' kept places in the session, by member id."""
     rows = db.session.scalars(select(PlanningSeat).where(PlanningSeat.quarter_id == quarter.id))
     return {seat.user_id: seat for seat in rows}
+
+
+def started(quarter: Quarter, user: User) -> bool:
+    """Whether the quarter's session has begun, as far as ``user`` can tell: someone took a
+    seat in it (ready or agreed), a goal stands in it that the member may count (the
+    partner's drafts do not exist for them yet), or the look back decided about a goal of
+    the quarter before since this one was opened."""
+    seat = scoped(PlanningSeat, user=user).where(PlanningSeat.quarter_id == quarter.id)
+    goal = select(Goal.id).where(*countable_goals(user), Goal.quarter_id == quarter.id)
+    signs = [seat.exists(), goal.exists()]
+    if quarter.previous_id is not None:
+        decided = scoped(GoalEvent, user=user).where(
+            GoalEvent.quarter_id == quarter.previous_id,
+            GoalEvent.kind.in_(("done", "dropped", "carried_over")),
+            GoalEvent.created_at >= quarter.created_at,
+        )
+        signs.append(decided.exists())
+    return bool(db.session.scalar(select(or_(*signs))))

@@ -1,5 +1,7 @@
 """Domain functions of the goal-mapping session, testable without a request."""
 
+from datetime import date, timedelta
+
 from sqlalchemy import update
 
 from goalmap.database import once
@@ -29,6 +31,9 @@ STEPS = (
     ("agree", "Agree and start"),
 )
 DECISIONS = ("carry", "done", "drop")
+# Couples hold the session as one quarter ends and the next begins: planning the next
+# quarter is the first thing offered in a quarter's last weeks, not in its first.
+PLANNING_WEEKS = timedelta(weeks=3)
 
 
 class SessionRefused(Exception):
@@ -47,6 +52,12 @@ def plan_after(current: Quarter) -> Quarter | None:
         previous_id=current.id,
     )
     return quarter if once(lambda: db.session.add(quarter)) else None
+
+
+def next_is_due(current: Quarter, today: date) -> bool:
+    """Whether the session for the quarter after ``current`` is what comes next: in
+    ``current``'s last weeks, or after it ended."""
+    return current.state == "active" and today >= current.ends_on - PLANNING_WEEKS
 
 
 def members(quarter: Quarter) -> list[PlanningSeat]:

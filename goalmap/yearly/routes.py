@@ -37,7 +37,6 @@ def index():
         plan=plan,
         start_form=StartForm(formdata=None, day=plan.due),
         reviews=queries.reviews(current_user),
-        long_date=service.long_date,
     )
 
 
@@ -76,7 +75,6 @@ def _page(review: YearlyReview, status: int = 200, **forms):
         decisions_form=forms.get("decisions_form") or _decisions_form(review),
         keep_form=KeepForm(formdata=None, seen=review.version),
         conflict=forms.get("conflict", False),
-        long_date=service.long_date,
     ), status
 
 
@@ -179,5 +177,4 @@ def printable(review_id: int):
         year=service.year(review, current_user),
         answers=queries.answers(review, current_user),
         members=current_user.partnership.members,
-        long_date=service.long_date,
     )

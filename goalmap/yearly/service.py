@@ -23,6 +23,7 @@ from sqlalchemy import update
 from goalmap.contracts import queries as contracts
 from goalmap.database import once
 from goalmap.extensions import db
+from goalmap.filters import day_text
 from goalmap.flexibility import queries as flexibility
 from goalmap.models import (
     REVIEW_QUESTIONS,
@@ -66,12 +67,9 @@ def after(day: date, month: int, of_month: int) -> date:
     return this_year if this_year > day else on(day.year + 1, month, of_month)
 
 
-def long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def _day(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
+    """A day as a kept review stores it: with its year, since the record outlasts it."""
+    return day_text(day, year=True)
 
 
 @dataclass(frozen=True)
@@ -123,8 +121,8 @@ def start(user: User, day: date) -> YearlyReview:
         raise Refused("Plan your first quarter first: the yearly review looks back on it.")
     if plan.due is None:
         raise Refused(
-            f"Your next yearly review is on {long_date(plan.next_day)}; "
-            f"you can start it from {long_date(plan.opens_on)}."
+            f"Your next yearly review is on {day_text(plan.next_day, year=True)}; "
+            f"you can start it from {day_text(plan.opens_on, year=True)}."
         )
     if plan.due != day:
         raise Refused("Your review day changed meanwhile; look at the yearly review page again.")

@@ -3,7 +3,7 @@
 import time
 
 import pytest
-from helpers import add_goal, card, cell, partners, screenshot, session_step, settled
+from helpers import SESSION_LINK, add_goal, card, cell, partners, screenshot, session_step, settled
 
 NO_RELOAD = "() => { window.stillThisPage = true; }"
 
@@ -74,7 +74,7 @@ def test_a_partners_ready_turns_still_drafting_into_the_reveal(new_page):
     alex, sam = partners(new_page)
     for page in (alex, sam):
         page.goto("/")
-        page.get_by_role("link", name="Continue the goal-mapping session").click()
+        page.get_by_role("link", name=SESSION_LINK).click()
         session_step(page, "My goals")
     alex.get_by_label("Goal", exact=True).fill("Write the first chapter")
     alex.get_by_role("button", name="Add my goal").click()

@@ -1,6 +1,6 @@
 """A whole quarterly goal-mapping session for two partners, in two browsers."""
 
-from helpers import add_goal, card, partners, screenshot, session_step
+from helpers import SESSION_LINK, add_goal, card, partners, screenshot, session_step
 
 
 def agree(page) -> None:
@@ -15,7 +15,7 @@ def test_a_full_session_from_look_back_to_start(new_page):
     # Start 2027 Q1 so there is a quarter to look back on.
     for page in (alex, sam):
         page.goto("/")
-        page.get_by_role("link", name="Continue the goal-mapping session").click()
+        page.get_by_role("link", name=SESSION_LINK).click()
         agree(page)
     sam.wait_for_url("**/quarters/*")
     assert "Active" in sam.locator(".board-header").inner_text()
@@ -36,7 +36,7 @@ def test_a_full_session_from_look_back_to_start(new_page):
     alex.get_by_role("button", name="Add my goal").click()
     sam.goto("/quarters")
     sam.get_by_role("link", name="2027 Q2").click()
-    sam.get_by_role("link", name="Continue the goal-mapping session").click()
+    sam.get_by_role("link", name=SESSION_LINK).click()
     session_step(sam, "My goals")
     sam.get_by_label("Goal", exact=True).fill("Climb Ben Nevis")
     sam.get_by_role("button", name="Add my goal").click()
