@@ -40,7 +40,7 @@
     if (!root.matches || !root.matches(ROW)) return;
     var form = root.closest("form");
     if (form && !form.querySelector("[data-row-dirty]")) form.removeAttribute("data-live-dirty");
-    var wrong = root.querySelector("[aria-invalid=true], .error");
+    var wrong = root.querySelector("[aria-invalid=true]") || root.querySelector(".error");
     var target = wrong || root.querySelector("summary") || saveButton(root);
     if (wrong && !wrong.matches("input, select")) wrong.setAttribute("tabindex", "-1");
     if (target) target.focus();
