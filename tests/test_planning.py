@@ -594,13 +594,11 @@ def test_without_javascript_one_post_saves_every_row_and_the_availability(
     assert "Saved 3 rows." in page and "<strong>2 of 3</strong> noted" in page
     # The same page sent again is no new note: rows left as shown are not saves.
     again = alex_client.get(url).get_data(as_text=True)
-    replaces = re.search(
-        rf'name="goal-{goals["mine"].id}-replaces" type="hidden" value="(\d+)"', again
-    )
+    replaces = re.search(rf'name="goal-{goals["mine"].id}-replaces" value="(\d+)"', again)
     form |= row(
         goals["mine"], replaces=replaces[1], hours_per_week="3", energy="high", note="Evenings"
     )
-    ours = re.search(rf'name="goal-{goals["ours"].id}-replaces" type="hidden" value="(\d+)"', again)
+    ours = re.search(rf'name="goal-{goals["ours"].id}-replaces" value="(\d+)"', again)
     form |= row(goals["ours"], replaces=ours[1], amount="40", money_period="quarter")
     form |= available(version=1, hours="12", budget="300")
     before = all_notes(app)
@@ -648,7 +646,7 @@ def test_a_row_saved_by_htmx_comes_back_saved_with_the_count_and_loads(
     assert "<html" not in fragment
     assert current_notes(app, goal) == [(alex.id, Decimal("2.5"), "low", "")]
     # Saving it again replaces the note; the one before stays in the history.
-    seen = re.search(rf'name="goal-{goal.id}-replaces" type="hidden" value="(\d+)"', fragment)[1]
+    seen = re.search(rf'name="goal-{goal.id}-replaces" value="(\d+)"', fragment)[1]
     again = alex_client.post(
         f"{url}/goals/{goal.id}", data=row(goal, seen, hours_per_week="4"), headers=HTMX
     )
@@ -689,7 +687,7 @@ def test_a_stale_row_is_a_conflict_at_the_row_never_an_overwrite(
     assert "You: 2 h a week" in fragment and 'value="From the old page"' in fragment
     assert current_notes(app, goal) == [(alex.id, Decimal("2.0"), None, "")]
     # Saved again from the row it answered, it replaces what is current now.
-    seen = re.search(rf'name="goal-{goal.id}-replaces" type="hidden" value="(\d+)"', fragment)[1]
+    seen = re.search(rf'name="goal-{goal.id}-replaces" value="(\d+)"', fragment)[1]
     assert (
         alex_client.post(
             f"{url}/goals/{goal.id}",
