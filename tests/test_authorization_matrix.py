@@ -195,6 +195,26 @@ MATRIX = {
     ),
     "planning.ready": ("POST", "/quarters/{next}/session/ready", {}, SHARED),
     "planning.confirm": ("POST", "/quarters/{next}/session/confirm", {}, SHARED),
+    # The Resources step's rows: every row at once (its one form), or one row by htmx; a
+    # partner's private goal has no row for the partner, as if it did not exist.
+    "planning.save_resources": (
+        "POST",
+        "/quarters/{quarter}/session/resources",
+        {"goal-{secret}-replaces": "{allocation}", "goal-{secret}-hours_per_week": "1"},
+        SHARED,
+    ),
+    "planning.save_note": (
+        "POST",
+        "/quarters/{quarter}/session/resources/goals/{secret}",
+        {"goal-{secret}-replaces": "{allocation}", "goal-{secret}-hours_per_week": "2"},
+        PRIVATE_ONLY,
+    ),
+    "planning.save_availability": (
+        "POST",
+        "/quarters/{next}/session/resources/availability",
+        {"availability-version": "0", "availability-hours_per_week": "10"},
+        SHARED,
+    ),
     "resources.allocations": ("GET", "/goals/{secret}/allocations", None, PRIVATE_ONLY),
     "resources.remove": ("POST", "/allocations/{allocation}/remove", {}, PERSONAL),
     "resources.restore": ("POST", "/allocations/{allocation}/restore", {}, PERSONAL),

@@ -50,6 +50,25 @@ HOSTILE = [
 
 # endpoint: (url, a form the route accepts). Ids come from the ``world`` fixture.
 GOAL = {"title": "A goal", "notes": "", "starts_on": "", "target_on": "", "status": "active"}
+# The Resources step's rows: a goal's (prefixed by its id) and what the member has.
+NOTE_ROW = {
+    f"goal-{{shared}}-{name}": value
+    for name, value in {
+        "replaces": "{note}",
+        "hours_per_week": "2",
+        "amount": "10",
+        "money_period": "month",
+        "energy": "low",
+        "currency": "EUR",
+        "note": "",
+    }.items()
+}
+AVAILABLE = {
+    "availability-version": "0",
+    "availability-hours_per_week": "10",
+    "availability-budget": "100",
+    "availability-currency": "EUR",
+}
 FORMS = {
     "auth.register": (
         "/register",
@@ -144,6 +163,9 @@ FORMS = {
     ),
     "planning.ready": ("/quarters/{planning}/session/ready", {}),
     "planning.confirm": ("/quarters/{planning}/session/confirm", {}),
+    "planning.save_resources": ("/quarters/{quarter}/session/resources", {**NOTE_ROW, **AVAILABLE}),
+    "planning.save_note": ("/quarters/{quarter}/session/resources/goals/{shared}", NOTE_ROW),
+    "planning.save_availability": ("/quarters/{quarter}/session/resources/availability", AVAILABLE),
     "flexibility.new": (
         "/flexibility/new",
         {

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from factories import (
+    allocate,
     cell_positions,
     lane_of,
     load,
@@ -21,6 +22,8 @@ from sqlalchemy import select
 
 from goalmap.extensions import db
 from goalmap.models import (
+    Allocation,
+    Availability,
     Goal,
     GoalComment,
     GoalEvent,
@@ -495,3 +498,269 @@ def test_the_resources_step_lists_the_rituals_and_a_started_quarter_keeps_their_
         alex.id: (Decimal("0.0"), Decimal("1.0")),
         sam.id: (Decimal("1.9"), Decimal("1.0")),  # 12 Thursdays in 2027 Q1's 12.9 weeks
     }
+
+
+# The Resources step: one page, a row per goal and one for what the member has.
+
+
+@pytest.fixture
+def resources_step(app, alex, sam, quarter):
+    """A quarter in planning with Alex's goal, a shared one, Sam's and Sam's private one;
+    the step's URL and the goals."""
+    stage = stages_of(app, alex)[1]
+    goals = {
+        "mine": make_goal(app, quarter, lane_of(app, alex), stage, title="Learn the cello"),
+        "ours": make_goal(app, quarter, shared_lane(app, alex), stage, title="Find a flat"),
+        "sams": make_goal(app, quarter, lane_of(app, sam), stage, title="Climb Ben Nevis"),
+        "secret": make_goal(app, quarter, lane_of(app, sam), stage, title=SECRET, is_private=True),
+    }
+    return f"/quarters/{quarter.id}/session/resources", goals
+
+
+SECRET = "Therapy on Tuesdays"
+HTMX = {"HX-Request": "true"}
+
+
+def row(goal, replaces=0, **values) -> dict:
+    """A goal's row of the Resources step as the page's form sends it."""
+    fields = {"hours_per_week": "", "amount": "", "money_period": "month", "energy": ""}
+    fields |= {"note": "", "currency": "EUR", "replaces": str(replaces), **values}
+    return {f"goal-{goal.id}-{name}": value for name, value in fields.items()}
+
+
+def available(version=0, hours="", budget="") -> dict:
+    return {
+        "availability-version": str(version),
+        "availability-hours_per_week": hours,
+        "availability-budget": budget,
+        "availability-currency": "EUR",
+    }
+
+
+def current_notes(app, goal) -> list[tuple]:
+    with app.app_context():
+        notes = db.session.scalars(
+            select(Allocation).where(
+                Allocation.goal_id == goal.id, Allocation.replaced_at.is_(None)
+            )
+        )
+        return sorted((n.user_id, n.hours_per_week, n.energy, n.note) for n in notes)
+
+
+def all_notes(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(db.func.count()).select_from(Allocation))
+
+
+def test_the_resources_step_is_one_form_with_a_row_per_goal_and_a_count(
+    app, alex, sam, resources_step, alex_client, sam_client
+):
+    url, goals = resources_step
+    allocate(app, goals["sams"], sam, hours="2", note="Saturdays are free")
+    allocate(app, goals["secret"], sam, hours="3", note="about my father")
+    page = alex_client.get(url).get_data(as_text=True)
+    assert page.count('<form method="post" action="' + url + '"') == 1
+    for key in ("mine", "ours", "sams"):
+        assert f'id="note-row-{goals[key].id}"' in page
+    assert "<strong>0 of 3</strong> noted" in page
+    assert "Sam: 2 h a week" in page and "Saturdays are free" in page
+    # A partner's private goal, and Sam's note on it, stay Sam's.
+    assert SECRET not in page and "about my father" not in page
+    assert f"goal-{goals['secret'].id}-" not in page
+    sams = sam_client.get(url).get_data(as_text=True)
+    assert SECRET in sams, sams[sams.find("<main") :]
+    assert "about my father" in sams and "<strong>2 of 4</strong>" in sams
+
+
+def test_without_javascript_one_post_saves_every_row_and_the_availability(
+    app, alex, resources_step, alex_client
+):
+    url, goals = resources_step
+    form = {
+        **available(hours="12", budget="300"),
+        **row(goals["mine"], hours_per_week="3", energy="high", note="Evenings"),
+        **row(goals["ours"], amount="40", money_period="quarter"),
+        **row(goals["sams"]),  # left empty: nothing to save
+    }
+    response = alex_client.post(url, data=form)
+    assert response.status_code == 302 and response.headers["Location"].endswith(url)
+    assert current_notes(app, goals["mine"]) == [(alex.id, Decimal("3.0"), "high", "Evenings")]
+    assert current_notes(app, goals["ours"]) == [(alex.id, None, None, "")]
+    assert current_notes(app, goals["sams"]) == []
+    with app.app_context():
+        mine = db.session.scalars(select(Availability)).one()
+        assert (mine.hours_per_week, mine.budget, mine.version) == (12, 300, 1)
+    page = alex_client.get(url).get_data(as_text=True)
+    assert "Saved 3 rows." in page and "<strong>2 of 3</strong> noted" in page
+    # The same page sent again is no new note: rows left as shown are not saves.
+    again = alex_client.get(url).get_data(as_text=True)
+    replaces = re.search(rf'name="goal-{goals["mine"].id}-replaces" value="(\d+)"', again)
+    form |= row(
+        goals["mine"], replaces=replaces[1], hours_per_week="3", energy="high", note="Evenings"
+    )
+    ours = re.search(rf'name="goal-{goals["ours"].id}-replaces" value="(\d+)"', again)
+    form |= row(goals["ours"], replaces=ours[1], amount="40", money_period="quarter")
+    form |= available(version=1, hours="12", budget="300")
+    before = all_notes(app)
+    assert alex_client.post(url, data=form).status_code == 302
+    assert all_notes(app) == before
+    assert "Nothing had changed." in alex_client.get(url).get_data(as_text=True)
+
+
+def test_a_bad_value_shows_at_its_row_and_nothing_is_saved(app, resources_step, alex_client):
+    url, goals = resources_step
+    form = {
+        **available(hours="12"),
+        **row(goals["mine"], hours_per_week="3"),
+        **row(goals["ours"], hours_per_week="200", note="Weekends"),
+    }
+    response = alex_client.post(url, data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Nothing was saved: fix the rows marked below." in page
+    bad = page.split(f'id="note-row-{goals["ours"].id}"')[1].split("</details>")[0]
+    assert "Between 0 and 168 hours a week." in bad and 'aria-invalid="true"' in bad
+    assert 'value="Weekends"' in bad  # what was typed stays
+    good = page.split(f'id="note-row-{goals["mine"].id}"')[1].split("</details>")[0]
+    assert "Between 0" not in good and 'value="3"' in good
+    assert all_notes(app) == 0
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(Availability)) == 0
+
+
+def test_a_row_saved_by_htmx_comes_back_saved_with_the_count_and_loads(
+    app, alex, resources_step, alex_client
+):
+    url, goals = resources_step
+    goal = goals["ours"]
+    response = alex_client.post(
+        f"{url}/goals/{goal.id}", data=row(goal, hours_per_week="2.5", energy="low"), headers=HTMX
+    )
+    fragment = response.get_data(as_text=True)
+    assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
+    assert fragment.lstrip().startswith(f'<details class="note-row noted" id="note-row-{goal.id}"')
+    assert 'role="status">Saved</span>' in fragment and "Noted" in fragment
+    assert "You: 2.5 h a week · low energy" in fragment
+    assert 'id="notes-count" data-hx-swap-oob="true"><strong>1 of 3</strong>' in fragment
+    assert 'id="loads" data-hx-swap-oob="true"' in fragment
+    assert "<html" not in fragment
+    assert current_notes(app, goal) == [(alex.id, Decimal("2.5"), "low", "")]
+    # Saving it again replaces the note; the one before stays in the history.
+    seen = re.search(rf'name="goal-{goal.id}-replaces" value="(\d+)"', fragment)[1]
+    again = alex_client.post(
+        f"{url}/goals/{goal.id}", data=row(goal, seen, hours_per_week="4"), headers=HTMX
+    )
+    assert again.status_code == 200
+    assert current_notes(app, goal) == [(alex.id, Decimal("4.0"), None, "")]
+    assert all_notes(app) == 2
+
+
+def test_a_bad_value_in_an_htmx_row_comes_back_at_the_row(app, resources_step, alex_client):
+    url, goals = resources_step
+    goal = goals["mine"]
+    response = alex_client.post(
+        f"{url}/goals/{goal.id}", data=row(goal, amount="lots", note="Strings"), headers=HTMX
+    )
+    fragment = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'id="note-row-{goal.id}" open' in fragment
+    assert "Enter a number, like 12.5." in fragment and 'value="Strings"' in fragment
+    assert all_notes(app) == 0
+
+
+def test_a_stale_row_is_a_conflict_at_the_row_never_an_overwrite(
+    app, alex, resources_step, alex_client
+):
+    url, goals = resources_step
+    goal = goals["mine"]
+    first = allocate(app, goal, alex, hours="1", note="First")
+    # Another window saved over the note this page showed.
+    other = alex_client.post(
+        f"{url}/goals/{goal.id}", data=row(goal, first.id, hours_per_week="2"), headers=HTMX
+    )
+    assert other.status_code == 200
+    stale = row(goal, first.id, hours_per_week="5", note="From the old page")
+    response = alex_client.post(f"{url}/goals/{goal.id}", data=stale, headers=HTMX)
+    fragment = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "You changed this note in another window meanwhile" in fragment
+    assert "You: 2 h a week" in fragment and 'value="From the old page"' in fragment
+    assert current_notes(app, goal) == [(alex.id, Decimal("2.0"), None, "")]
+    # Saved again from the row it answered, it replaces what is current now.
+    seen = re.search(rf'name="goal-{goal.id}-replaces" value="(\d+)"', fragment)[1]
+    assert (
+        alex_client.post(
+            f"{url}/goals/{goal.id}",
+            data={**stale, **row(goal, seen, hours_per_week="5")},
+            headers=HTMX,
+        ).status_code
+        == 200
+    )
+    # The page without JavaScript: a stale row saves nothing, not even the good rows.
+    response = alex_client.post(
+        url,
+        data={
+            **row(goals["ours"], hours_per_week="1"),
+            **row(goal, first.id, hours_per_week="7"),
+        },
+    )
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Nothing was saved: a row changed meanwhile" in page
+    conflict = page.split(f'id="note-row-{goal.id}"')[1].split("</details>")[0]
+    assert "another window meanwhile" in conflict
+    assert current_notes(app, goals["ours"]) == []
+
+
+def test_a_stale_availability_is_a_conflict_at_its_row(
+    app, alex, quarter, resources_step, alex_client
+):
+    url, _goals = resources_step
+    alex_client.post(f"{url}/availability", data=available(hours="10"), headers=HTMX)
+    response = alex_client.post(f"{url}/availability", data=available(hours="20"), headers=HTMX)
+    fragment = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert fragment.lstrip().startswith(
+        '<div class="availability-row row-problem" id="availability-row"'
+    )
+    assert "You changed this in another window meanwhile" in fragment
+    assert 'name="availability-version" type="hidden" value="1"' in fragment
+    with app.app_context():
+        assert db.session.scalars(select(Availability)).one().hours_per_week == 10
+
+
+@pytest.mark.parametrize("key, status", [("secret", 404), ("other-quarter", 404)])
+def test_a_row_is_only_for_a_goal_of_the_session_the_member_may_see(
+    app, alex, resources_step, alex_client, key, status
+):
+    url, goals = resources_step
+    if key == "other-quarter":
+        other = make_quarter(app, alex, name="2027 Q3")
+        goal = make_goal(app, other, lane_of(app, alex), stages_of(app, alex)[0], title="Elsewhere")
+    else:
+        goal = goals[key]
+    response = alex_client.post(
+        f"{url}/goals/{goal.id}", data=row(goal, hours_per_week="1"), headers=HTMX
+    )
+    assert response.status_code == status
+    assert all_notes(app) == 0
+    # The page's one form ignores a row it did not show.
+    alex_client.post(url, data=row(goals["secret"], hours_per_week="1"))
+    assert all_notes(app) == 0
+
+
+def test_a_reviewed_quarter_s_resources_step_only_reads(app, alex, alex_client):
+    old = make_quarter(app, alex, name="2026 Q4", state="reviewed")
+    goal = make_goal(app, old, lane_of(app, alex), stages_of(app, alex)[0], title="Kept as it was")
+    allocate(app, goal, alex, hours="2")
+    url = f"/quarters/{old.id}/session/resources"
+    page = alex_client.get(url).get_data(as_text=True)
+    assert (
+        "Kept as it was" in page
+        and "You: 2 h a week" in page
+        and '<form method="post" action="' + url not in page
+    )
+    assert alex_client.post(url, data=row(goal, hours_per_week="5")).status_code == 409
+    assert (
+        alex_client.post(f"{url}/goals/{goal.id}", data=row(goal), headers=HTMX).status_code == 409
+    )

@@ -43,6 +43,7 @@ from goalmap.flexibility import service as flexibility
 from goalmap.models import (
     Allocation,
     Appreciation,
+    Availability,
     CalendarFeed,
     Contract,
     ContractCheckIn,
@@ -256,6 +257,42 @@ def note_removed(app, world, _responses) -> None:
             Allocation, Allocation.goal_id == world["shared"], Allocation.replaced_at.is_(None)
         )
         assert current == 0
+
+
+def one_current_note_of(hours: set) -> Callable:
+    """Alex's note on the shared goal: one current, saying what one request sent, whole."""
+
+    def holds(app, world, _responses) -> None:
+        with app.app_context():
+            alex = db.session.get(Allocation, world["note"]).user_id
+            current = db.session.scalars(
+                select(Allocation).where(
+                    Allocation.goal_id == world["shared"],
+                    Allocation.user_id == alex,
+                    Allocation.replaced_at.is_(None),
+                )
+            ).all()
+            assert [note.hours_per_week for note in current] in [[h] for h in hours]
+
+    return holds
+
+
+def one_availability(app, world, _responses) -> None:
+    with app.app_context():
+        rows = db.session.scalars(
+            select(Availability).where(Availability.quarter_id == world["planning"])
+        ).all()
+        assert [(row.version, row.hours_per_week) for row in rows] in [[(1, h)] for h in range(4)]
+
+
+def note_row(hours: int) -> dict:
+    """The shared goal's row of the Resources step, over the note the world holds."""
+    return {
+        "goal-{shared}-replaces": "{note}",
+        "goal-{shared}-hours_per_week": str(hours),
+        "goal-{shared}-money_period": "month",
+        "goal-{shared}-currency": "EUR",
+    }
 
 
 def note_restored(app, world, _responses) -> None:
@@ -770,6 +807,29 @@ RACES: dict[str, Race | Callable] = {
     ),
     "partnership.leave_partnership": scenes.test_partners_leaving_at_once_leave_one_of_them_behind,
     "resources.remove": Race("/allocations/{note}/remove", holds=note_removed),
+    # The Resources step's rows save over the note (or version) each was shown with: one
+    # save wins, the others are conflicts at their row; the page's one form, all or none.
+    "planning.save_note": Race(
+        "/quarters/{quarter}/session/resources/goals/{shared}",
+        [note_row(10 + i) for i in range(AT_ONCE)],
+        answers=[200, 409, 409, 409],
+        holds=one_current_note_of({10, 11, 12, 13}),
+    ),
+    "planning.save_resources": Race(
+        "/quarters/{quarter}/session/resources",
+        [note_row(20 + i) for i in range(AT_ONCE)],
+        answers=[302, 409, 409, 409],
+        holds=one_current_note_of({20, 21, 22, 23}),
+    ),
+    "planning.save_availability": Race(
+        "/quarters/{planning}/session/resources/availability",
+        [
+            {"availability-version": "0", "availability-hours_per_week": str(i)}
+            for i in range(AT_ONCE)
+        ],
+        answers=[200, 409, 409, 409],
+        holds=one_availability,
+    ),
     "resources.restore": Race("/allocations/{old_note}/restore", holds=note_restored),
     "planning.ready": Race(
         "/quarters/{planning}/session/ready", by=("alex", "sam") * 2, holds=both_ready

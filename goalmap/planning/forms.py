@@ -5,6 +5,7 @@ from wtforms.validators import AnyOf, InputRequired, Length, Optional
 from goalmap.fields import Form
 from goalmap.goals.forms import GoalForm
 from goalmap.planning.service import DECISIONS
+from goalmap.resources.forms import HOURS, AllocationForm, AvailabilityForm, ExactDecimalField
 
 
 class ReviewForm(Form):
@@ -32,3 +33,23 @@ class OurGoalForm(GoalForm):
         self.value_id.choices = [SelectChoice(0, "—")] + [
             SelectChoice(v.id, v.name) for v in values
         ]
+
+
+class NoteRowForm(AllocationForm):
+    """One goal's row of the Resources step (prefixed ``goal-<id>``): the member's note
+    of what the goal takes. Many share the page's one form, so the per-form token (which
+    a prefix would rename) is off: CSRFProtect checks every POST already."""
+
+    class Meta:
+        csrf = False
+
+
+class AvailabilityRowForm(AvailabilityForm):
+    """The Resources step's row of what the member has this quarter (prefixed
+    ``availability``); its token is the page's, as for ``NoteRowForm``."""
+
+    class Meta:
+        csrf = False
+
+    # Short enough for a phone's row, beside the budget and its Save.
+    hours_per_week = ExactDecimalField("Hours a week", validators=HOURS)

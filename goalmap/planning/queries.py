@@ -3,7 +3,15 @@
 from sqlalchemy import func, or_, select
 
 from goalmap.extensions import db
-from goalmap.models import Goal, GoalComment, GoalEvent, PlanningSeat, Quarter, User
+from goalmap.models import (
+    Allocation,
+    Goal,
+    GoalComment,
+    GoalEvent,
+    PlanningSeat,
+    Quarter,
+    User,
+)
 from goalmap.scoping import countable_goals, scoped
 
 
@@ -23,6 +31,21 @@ def comments(goals: list[Goal], user: User) -> dict[int, list[GoalComment]]:
     found: dict[int, list[GoalComment]] = {}
     for comment in rows:
         found.setdefault(comment.goal_id, []).append(comment)
+    return found
+
+
+def current_notes(goals: list[Goal], user: User) -> dict[int, list[Allocation]]:
+    """Every partner's current note on ``goals`` (goals the member may read, from
+    ``goals()``: a partner's private goal is not among them, so neither is its note),
+    by goal id."""
+    rows = db.session.scalars(
+        scoped(Allocation, user=user)
+        .where(Allocation.goal_id.in_([g.id for g in goals]), Allocation.replaced_at.is_(None))
+        .order_by(Allocation.created_at)
+    )
+    found: dict[int, list[Allocation]] = {}
+    for note in rows:
+        found.setdefault(note.goal_id, []).append(note)
     return found
 
 

@@ -1,6 +1,8 @@
 """Domain functions of the goal-mapping session, testable without a request."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import update
 
@@ -21,6 +23,7 @@ from goalmap.models import (
 )
 from goalmap.notifications import service as notifications
 from goalmap.planning import queries
+from goalmap.resources import service as resources
 from goalmap.rituals import service as rituals
 
 STEPS = (
@@ -159,3 +162,43 @@ def start(quarter: Quarter, user: User) -> None:
     if quarter.previous is not None and quarter.previous.state == "active":
         quarter.previous.state = "reviewed"
         rituals.keep_hours(quarter.previous, user)
+
+
+@dataclass
+class NoteSave:
+    """One goal's row of the Resources step as sent: the note's values, and the id of the
+    member's note the row showed (None: none)."""
+
+    goal: Goal
+    values: dict
+    seen: int | None
+
+
+@dataclass
+class AvailabilitySave:
+    """The Resources step's row of what the member has, and the version it showed."""
+
+    hours: Decimal | None
+    budget: Decimal | None
+    seen: int
+
+
+AVAILABILITY = "availability"  # the key of the availability row's outcome
+
+
+def save_resources(
+    quarter: Quarter, user: User, notes: list[NoteSave], available: AvailabilitySave | None
+) -> dict:
+    """Save rows of the Resources step: ``user``'s notes and what they have in
+    ``quarter``. The outcome of each row ("kept", "saved", "cleared" or "conflict"; see
+    ``resources.service.revise_note``), by goal id and AVAILABILITY. A conflict writes
+    nothing for its row; the caller keeps the rest only when no row had one (the page
+    without JavaScript saves all its rows or none)."""
+    outcomes: dict = {}
+    for row in notes:
+        outcomes[row.goal.id] = resources.revise_note(row.goal, user, row.values, row.seen)
+    if available is not None:
+        outcomes[AVAILABILITY] = resources.revise_availability(
+            quarter, user, available.seen, available.hours, available.budget
+        )
+    return outcomes

@@ -61,6 +61,15 @@ def current_note(goal: Goal, user: User) -> Allocation | None:
     )
 
 
+def note_by_id(goal: Goal, user: User, note_id: int) -> Allocation | None:
+    """One of ``user``'s notes on ``goal``, current or replaced (the one a form showed)."""
+    return db.session.scalar(
+        scoped(Allocation, user=user).where(
+            Allocation.id == note_id, Allocation.goal_id == goal.id, Allocation.user_id == user.id
+        )
+    )
+
+
 def availability_of(quarter: Quarter, user: User) -> Availability | None:
     """What ``user`` said they have in ``quarter``, if they said."""
     return db.session.scalar(

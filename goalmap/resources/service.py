@@ -31,6 +31,7 @@ from goalmap.resources.queries import (
     availability_of,
     counted_notes,
     history_quarters,
+    note_by_id,
 )
 from goalmap.rituals import service as rituals
 from goalmap.scoping import countable_goals, readable_title, viewer
@@ -368,6 +369,69 @@ def save_note(goal: Goal, user: User, values: dict, seen: int | None) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+NOTE_FIELDS = ("hours_per_week", "amount", "money_period", "energy", "note")
+
+
+def says_the_same(note: Allocation | None, values: dict) -> bool:
+    """Whether ``values`` (as ``AllocationForm.values`` gives them) say what ``note``
+    says; no note says nothing, as a row left empty does. 2 and 2.0 hours are the same."""
+    if note is None:
+        return is_empty(values)
+    return all(getattr(note, name) == values.get(name) for name in NOTE_FIELDS)
+
+
+def is_empty(values: dict) -> bool:
+    """A note that says nothing: no hours, no money, no energy, no words (the money's
+    period alone says nothing)."""
+    return all(values.get(name) in (None, "") for name in NOTE_FIELDS if name != "money_period")
+
+
+def revise_note(goal: Goal, user: User, values: dict, seen: int | None) -> str:
+    """Save one row of the session's Resources step: ``user``'s note on ``goal`` as
+    ``values``, over the note the row showed (``seen``, None: none).
+
+    "kept": nothing to write, the row says what the note it showed says (a row left
+    alone is no save, even when that note changed meanwhile in another window);
+    "saved": a new current note, the one before in the history; "cleared": the row was
+    emptied, so the current note is set aside (kept in the history); "conflict": another
+    note is current by now, and nothing was written."""
+    shown = note_by_id(goal, user, seen) if seen is not None else None
+    if seen is not None and shown is None:
+        return "conflict"  # not a note of this member on this goal: a stale or forged row
+    if says_the_same(shown, values):
+        return "kept"
+    if is_empty(values):
+        result = db.session.execute(
+            update(Allocation)
+            .where(
+                Allocation.id == seen,
+                Allocation.goal_id == goal.id,
+                Allocation.user_id == user.id,
+                Allocation.replaced_at.is_(None),
+            )
+            .values(replaced_at=utcnow()),
+            execution_options={"synchronize_session": False},
+        )
+        return "cleared" if result.rowcount == 1 else "conflict"
+    return "saved" if save_note(goal, user, values, seen) else "conflict"
+
+
+def revise_availability(quarter: Quarter, user: User, seen: int, hours, budget) -> str:
+    """The availability row of the session's Resources step, like ``revise_note``:
+    "kept" when it says what is stored at the version it showed, "saved", or
+    "conflict" (it changed meanwhile; nothing written)."""
+    current = availability_of(quarter, user)
+    if current is None and seen == 0 and hours is None and budget is None:
+        return "kept"
+    if (
+        current is not None
+        and current.version == seen
+        and (current.hours_per_week, current.budget) == (hours, budget)
+    ):
+        return "kept"
+    return "saved" if save_availability(quarter, user, seen, hours, budget) else "conflict"
 
 
 def restore_note(note: Allocation, user: User) -> bool:

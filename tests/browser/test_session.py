@@ -71,3 +71,43 @@ def test_a_full_session_from_look_back_to_start(new_page):
     sam.wait_for_selector("#timeline")
     screenshot(sam, "timeline")
     assert alex.errors == [] and sam.errors == []
+
+
+# Buttons, fields, row summaries and the step links: each at least 44 x 44 CSS px
+# (WCAG 2.5.5). A checkbox counts with its label, which takes the tap too.
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    '.session button, .session input:not([type=hidden]):not([type=checkbox]), .session select,'
+    + ' .session summary, .session .steps a, .session-nav a')]
+  .filter(e => e.getClientRects().length)
+  .map(e => [e.textContent.trim().slice(0, 40) || e.name, e.getBoundingClientRect()])
+  .filter(([, r]) => r.width < 44 || r.height < 44)
+  .map(([name, r]) => `${name} ${Math.round(r.width)}x${Math.round(r.height)}`)"""
+
+
+def test_every_step_fits_a_phone_in_light_and_dark(new_page):
+    alex, _sam = partners(new_page)
+    add_goal(alex, "Alex", "In progress", "Learn the cello")
+    add_goal(alex, "Together", "Ideas", "Repaint the bedroom")
+    for scheme in ("light", "dark"):
+        phone = new_page(
+            390,
+            844,
+            has_touch=True,
+            is_mobile=True,
+            color_scheme=scheme,
+            storage_state=alex.context.storage_state(),
+        )
+        phone.goto("/")
+        phone.get_by_role("link", name="Continue the goal-mapping session").click()
+        for step in ("Look back", "My goals", "Our goals", "Resources", "Agree and start"):
+            session_step(phone, step)
+            phone.evaluate("document.querySelectorAll('details').forEach(d => d.open = false)")
+            height, width = phone.evaluate(
+                "[document.documentElement.scrollHeight, document.documentElement.scrollWidth]"
+            )
+            # The first screen or one scroll, and never sideways.
+            assert height <= 2 * 844 and width <= 390, (step, scheme, height, width)
+            phone.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            assert phone.evaluate(SMALL_TARGETS) == [], (step, scheme)
+            screenshot(phone, f"session-phone-{step.lower().replace(' ', '-')}-{scheme}")
+        assert phone.errors == []

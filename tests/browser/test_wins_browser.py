@@ -50,9 +50,7 @@ def test_the_last_milestone_the_goal_done_and_a_celebration_once_for_each(new_pa
     done = alex.locator("#flashes [data-celebrate]", has_text="“Paint the hallway” is done.")
     done.wait_for()
     # The milestone's canvas may still be on the page: wait for this message's own mark.
-    alex.locator(
-        "#flashes [data-celebrated]", has_text="“Paint the hallway” is done."
-    ).wait_for()
+    alex.locator("#flashes [data-celebrated]", has_text="“Paint the hallway” is done.").wait_for()
     assert done.get_attribute("data-celebrated") == "confetti"
     alex.wait_for_function(CONFETTI)
     screenshot(alex, "win-celebrated")
