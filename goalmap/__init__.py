@@ -31,6 +31,7 @@ AREAS = (
     "calendar",
     "transfer",
     "demo",
+    "site",
 )
 
 
