@@ -190,3 +190,12 @@ def test_static_files_are_cached_for_a_year_under_their_fingerprint(app, client)
             assert response.status_code == 200
             assert response.cache_control.max_age in (None, 0)
             assert not response.cache_control.immutable
+
+
+def test_a_compressed_static_file_is_revalidated_by_its_own_tag(client):
+    with client.get("/static/css/goalmap.css", headers={"Accept-Encoding": "br"}) as first:
+        etag = first.headers["ETag"]
+        assert etag.endswith(':br"') and first.headers["Content-Encoding"] == "br"
+    headers = {"Accept-Encoding": "br", "If-None-Match": etag}
+    with client.get("/static/css/goalmap.css", headers=headers) as again:
+        assert again.status_code == 304 and again.headers["ETag"] == etag
