@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run demo test test-fast lint format audit bench browser checkers clean
+.PHONY: run demo test test-fast lint format audit bench browser checkers lighthouse clean
 
 $(BIN)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,14 @@ audit: $(BIN)/.dev
 format: $(BIN)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## lighthouse: Lighthouse (mobile) over every page of the demo; slow, so not part of test
+lighthouse: $(BIN)/.dev browser tools/lighthouse/node_modules/.installed
+	$(BIN)/python scripts/lighthouse
+
+tools/lighthouse/node_modules/.installed: tools/lighthouse/package-lock.json
+	cd tools/lighthouse && npm ci --no-audit --no-fund
+	touch $@
 
 ## browser: make sure Debian's Chromium is there for the browser tests
 browser:

@@ -31,6 +31,7 @@ AREAS = (
     "calendar",
     "transfer",
     "demo",
+    "site",
 )
 
 
@@ -53,8 +54,19 @@ def create_app(config: dict | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
 
-    from goalmap import broadcast, database, errors, filters, outbox, passwords, security, views
+    from goalmap import (
+        broadcast,
+        database,
+        delivery,
+        errors,
+        filters,
+        outbox,
+        passwords,
+        security,
+        views,
+    )
 
+    delivery.init_app(app)
     database.init_app(app)
     broadcast.init_app(app)
     filters.init_app(app)

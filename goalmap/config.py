@@ -45,7 +45,15 @@ def from_environment(instance_path: str) -> dict:
         # And the live streams' timings, in seconds (a proxy may cut streams sooner).
         **{name: float(os.environ[name]) for name in LIVE_TIMINGS if os.environ.get(name)},
         **mail_settings(os.environ),
+        "COMPRESS_RESPONSES": switch(os.environ.get("COMPRESS_RESPONSES"), default=True),
     }
+
+
+def switch(value: str | None, default: bool) -> bool:
+    """An on/off setting: "off", "false", "no" or "0" is off, any other value on."""
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() not in ("off", "false", "no", "0")
 
 
 MAIL_SECURITIES = {"none": 25, "starttls": 587, "ssl": 465}  # and each one's usual port
@@ -173,4 +181,6 @@ DEFAULTS = {
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_COST": 65536,
     "ARGON2_PARALLELISM": 4,
+    # Compress answers in the app (goalmap.delivery); off when a proxy in front does it.
+    "COMPRESS_RESPONSES": True,
 }

@@ -1,7 +1,7 @@
 """Response headers that keep the browser on Goalmap's side, and the limits on
 requests that cost the server dearly or guess at passwords."""
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request
 
 from goalmap.extensions import limiter
 
@@ -32,6 +32,10 @@ HEADERS = {
 def _add_headers(response: Response) -> Response:
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    # An address carrying a secret (an invite, a new password, a calendar, stopping mail)
+    # may leak into a public place: search engines must not list what it shows.
+    if request.view_args and "token" in request.view_args:
+        response.headers.setdefault("X-Robots-Tag", "noindex")
     return response
 
 

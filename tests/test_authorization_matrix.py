@@ -81,6 +81,8 @@ OPEN_TO_ALL = {"anonymous": PUBLIC, "stranger": OK, "partner": OK, "owner": OK}
 MATRIX = {
     "board.index": ("GET", "/", None, OWN_ONLY),
     "board.health": ("GET", "/healthz", None, OPEN_TO_ALL),
+    "site.manifest": ("GET", "/manifest.webmanifest", None, OPEN_TO_ALL),
+    "site.robots": ("GET", "/robots.txt", None, OPEN_TO_ALL),
     "board.quarters": ("GET", "/quarters", None, OWN_ONLY),
     "board.new_quarter": ("GET", "/quarters/new", None, OWN_ONLY),
     "board.show": ("GET", "/quarters/{quarter}", None, SHARED),

@@ -1,0 +1,1 @@
+"""The site's files take no input: this area has no forms."""

@@ -1,0 +1,1 @@
+"""The site's files read no data: this area has no queries."""
