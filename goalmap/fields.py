@@ -6,6 +6,7 @@ from datetime import date
 from flask import has_request_context, request
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, PasswordField, StringField, TextAreaField
+from wtforms.csrf.core import CSRFTokenField
 from wtforms.validators import NumberRange, StopValidation
 from wtforms.widgets import HiddenInput
 
@@ -109,6 +110,10 @@ class Form(FlaskForm):
                 if not issubclass(kind, TextAreaField | PasswordField):
                     filters = (*filters, one_line)
                 options["filters"] = filters
+            if issubclass(kind, CSRFTokenField):
+                # Rendered without an id: a page holds several forms, and an id would be
+                # the same in each ("csrf_token"); the token goes by its name alone.
+                options["render_kw"] = {**unbound_field.kwargs.get("render_kw", {}), "id": False}
             validators = unbound_field.kwargs.get("validators") or ()
             if issubclass(kind, IntegerField) and any(
                 isinstance(v, NumberRange) for v in validators

@@ -155,6 +155,18 @@ MATRIX = {
         {"time_zone": "Europe/Berlin", "week_starts_on": "0"},
         OWN_ONLY,
     ),
+    "partnership.balance_settings": (
+        "POST",
+        "/settings/balance",
+        {
+            "currency": "EUR",
+            "carry_over_prompt": "2",
+            "drop_prompt": "2",
+            "shared_share_prompt": "60",
+            "version": "1",
+        },
+        OWN_ONLY,
+    ),
     "partnership.create_invite": ("POST", "/invites", {}, OWN_ONLY),
     "partnership.revoke_invite": ("POST", "/invites/{invite}/revoke", {}, SHARED),
     "partnership.join_page": ("GET", "/join/{token}", None, OPEN_TO_ALL),

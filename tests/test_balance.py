@@ -100,7 +100,26 @@ def test_history_gives_the_shared_share_per_quarter(app, alex, sam, quarter, pla
 
 def test_no_prompt_without_data_behind_it(app, alex, sam, quarter, planned):
     make_available(app, make_quarter(app, alex, name="Spare"), alex, hours="100")
-    assert signals_for(app, quarter, alex) == []
+    # Only what the loads warn about: Alex's hours (7.5 of 7) and Sam's budget.
+    assert signals_for(app, quarter, alex) == [
+        ("More hours than Alex has", "7.5 hours a week allocated, 7 available."),
+        ("More money than Sam's budget", "300.13 EUR this quarter, the budget is 100.00 EUR."),
+    ]
+
+
+def test_the_summary_agrees_with_the_warnings(app, alex, sam, quarter, planned, alex_client):
+    page = alex_client.get(f"/quarters/{quarter.id}/balance").get_data(as_text=True)
+    assert "More hours allocated than Alex has" in page  # the load's warning
+    signals = page.split('id="signals"')[1].split("</section>")[0]
+    assert "Nothing stands out" not in signals
+    assert "More hours than Alex has" in signals and "More money than Sam&#39;s budget" in signals
+    with app.app_context():  # enough for both now
+        for row in db.session.scalars(select(Availability)):
+            row.hours_per_week, row.budget = Decimal("10"), Decimal("2000")
+        db.session.commit()
+    page = alex_client.get(f"/quarters/{quarter.id}/balance").get_data(as_text=True)
+    assert "load-warning" not in page
+    assert "Nothing stands out in the numbers" in page
 
 
 def test_prompts_name_the_data_that_raised_them(app, alex, sam, quarter):
@@ -317,3 +336,37 @@ def test_balance_page_with_chart(app, alex, sam, quarter, planned, alex_client):
     assert '<svg class="chart"' in page
     # The chart's text alternative: 11.5 of 21 hours on shared goals, the done goal included.
     assert "2027 Q1: 55 %" in page
+
+
+def test_the_quarter_switcher_goes_back_and_forth_without_javascript(
+    app, alex, sam, stranger, quarter, alex_client
+):
+    earlier = make_quarter(
+        app, alex, name="2026 Q4", starts_on=date(2026, 10, 1), ends_on=date(2026, 12, 31)
+    )
+    later = make_quarter(
+        app, alex, name="2027 Q2", starts_on=date(2027, 4, 1), ends_on=date(2027, 6, 30)
+    )
+    page = alex_client.get(f"/quarters/{quarter.id}/balance").get_data(as_text=True)
+    nav = page.split('<nav class="quarter-nav"')[1].split("</nav>")[0]
+    assert f'href="/quarters/{earlier.id}/balance" rel="prev">← 2026 Q4</a>' in nav
+    assert f'href="/quarters/{later.id}/balance" rel="next">2027 Q2 →</a>' in nav
+    assert '<form method="get" action="/balance"' in nav
+    assert f'<option value="{quarter.id}" selected>2027 Q1</option>' in nav
+    oldest = alex_client.get(f"/quarters/{earlier.id}/balance").get_data(as_text=True)
+    assert 'rel="prev"' not in oldest.split('<nav class="quarter-nav"')[1].split("</nav>")[0]
+    # The select's form: a GET, answered with the quarter's own page.
+    picked = alex_client.get("/balance", query_string={"quarter": earlier.id})
+    assert picked.status_code == 302
+    assert picked.headers["Location"] == f"/quarters/{earlier.id}/balance"
+    # Another partnership's quarter is not found; something not an id is the current one.
+    theirs = make_quarter(app, stranger, name="Theirs")
+    assert alex_client.get("/balance", query_string={"quarter": theirs.id}).status_code == 404
+    fallback = alex_client.get("/balance", query_string={"quarter": "x"})
+    assert fallback.status_code == 302 and fallback.headers["Location"].endswith("/balance")
+
+
+def test_the_balance_page_sends_its_settings_to_settings(app, alex, quarter, alex_client):
+    page = alex_client.get(f"/quarters/{quarter.id}/balance").get_data(as_text=True)
+    assert "/settings/prompts" not in page and 'name="carry_over_prompt"' not in page
+    assert 'href="/settings#balance-settings"' in page

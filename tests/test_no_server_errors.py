@@ -131,6 +131,16 @@ FORMS = {
         "/settings/calendar",
         {"time_zone": "Europe/Berlin", "week_starts_on": "0"},
     ),
+    "partnership.balance_settings": (
+        "/settings/balance",
+        {
+            "currency": "EUR",
+            "carry_over_prompt": "2",
+            "drop_prompt": "2",
+            "shared_share_prompt": "60",
+            "version": "1",
+        },
+    ),
     "partnership.create_invite": ("/invites", {}),
     "partnership.revoke_invite": ("/invites/{invite}/revoke", {}),
     "partnership.join_accept": (

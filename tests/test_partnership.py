@@ -10,7 +10,7 @@ from goalmap.models import Invite, Lane, Partnership, Stage, User
 from goalmap.models.base import utcnow
 
 LANE_TITLES = re.compile(r'class="lane-title" id="lane-\d+-title">(\w+)')
-LINK = re.compile(r'value="http://localhost/join/([A-Za-z0-9_\-]+)"')
+LINK = re.compile(r'id="invite-url">http://localhost/join/([A-Za-z0-9_\-]+)<')
 NEWCOMER = {
     "display_name": "Sam",
     "email": "sam@example.com",
@@ -254,3 +254,109 @@ def test_one_member_makes_at_most_ten_invites_an_hour(app, alex, alex_client, sa
     assert limited.status_code == 429
     assert "Too many" in limited.get_data(as_text=True)
     assert sam_client.post("/invites", data={"email": ""}).status_code == 200  # per member
+
+
+# -- the balance settings (currency and prompts), in Settings -------------------------
+
+BALANCE = {"currency": "GBP", "carry_over_prompt": "3", "drop_prompt": "4"}
+
+
+def balance_settings(app, user) -> tuple:
+    with app.app_context():
+        p = db.session.get(User, user.id).partnership
+        return (p.currency, p.carry_over_prompt, p.drop_prompt, p.shared_share_prompt)
+
+
+def test_balance_settings_are_saved_in_settings_with_their_version(app, alex, alex_client):
+    page = alex_client.get("/settings").get_data(as_text=True)
+    section = page.split('id="balance-settings"')[1].split("</section>")[0]
+    assert 'action="/settings/balance"' in section
+    assert 'name="version" type="hidden" value="1"' in section
+    response = alex_client.post(
+        "/settings/balance", data={**BALANCE, "shared_share_prompt": "50", "version": "1"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/settings#balance-settings"
+    assert balance_settings(app, alex) == ("GBP", 3, 4, 50)
+    page = alex_client.get("/settings").get_data(as_text=True)
+    assert 'name="version" type="hidden" value="2"' in page
+    assert "Saved your balance settings." in page
+
+
+def test_a_stale_balance_settings_form_is_a_conflict(app, alex, sam, alex_client, sam_client):
+    assert (
+        sam_client.post(
+            "/settings/balance", data={**BALANCE, "shared_share_prompt": "70", "version": "1"}
+        ).status_code
+        == 302
+    )
+    stale = alex_client.post(
+        "/settings/balance",
+        data={**BALANCE, "drop_prompt": "9", "shared_share_prompt": "40", "version": "1"},
+    )
+    assert stale.status_code == 409
+    body = stale.get_data(as_text=True)
+    assert "Your partner changed these settings meanwhile" in body
+    assert balance_settings(app, alex) == ("GBP", 3, 4, 70)  # Sam's save stands
+    form = body.split('id="balance-settings"')[1].split("</section>")[0]
+    # Alex's words are still in the form, ready to save over what is there now.
+    assert 'value="9"' in form and 'name="version" type="hidden" value="2"' in form
+    again = alex_client.post(
+        "/settings/balance",
+        data={**BALANCE, "drop_prompt": "9", "shared_share_prompt": "40", "version": "2"},
+    )
+    assert again.status_code == 302
+    assert balance_settings(app, alex) == ("GBP", 3, 9, 40)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("drop_prompt", "0", "Between 1 and 20."),
+        ("carry_over_prompt", "13", "Between 1 and 12."),
+        ("shared_share_prompt", "five", "Not a valid integer value."),
+        ("currency", "XYZ", "Not a valid choice."),
+    ],
+)
+def test_a_bad_balance_setting_is_shown_at_its_field(app, alex, alex_client, field, value, message):
+    data = {**BALANCE, "shared_share_prompt": "60", "version": "1", field: value}
+    response = alex_client.post("/settings/balance", data=data)
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    error = body.split(f'id="balance-{field}-error"')[1].split("</p>")[0]
+    assert message in error
+    assert f'aria-describedby="balance-{field}-error"' in body
+    assert balance_settings(app, alex) == ("EUR", 2, 2, 60)
+
+
+@pytest.mark.parametrize("version", ["", "0", "abc", "99999999999"])
+def test_a_balance_settings_form_without_a_good_version_saves_nothing(
+    app, alex, alex_client, version
+):
+    data = {**BALANCE, "shared_share_prompt": "60", "version": version}
+    assert alex_client.post("/settings/balance", data=data).status_code in (409, 422)
+    assert balance_settings(app, alex) == ("EUR", 2, 2, 60)
+
+
+def test_the_former_address_of_the_balance_settings_still_saves(app, alex, alex_client):
+    response = alex_client.post("/settings/prompts", data={**BALANCE, "shared_share_prompt": "55"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/settings#balance-settings"
+    assert balance_settings(app, alex) == ("GBP", 3, 4, 55)
+
+
+def test_no_id_is_used_twice_on_settings(app, alex, alex_client):
+    alex_client.post("/invites")
+    page = alex_client.get("/settings").get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+    assert 'id="csrf_token"' not in page
+    assert page.count('name="csrf_token"') > 5  # every form still carries its token
+
+
+def test_the_order_buttons_name_what_they_show(app, alex, alex_client):
+    page = alex_client.get("/settings").get_data(as_text=True)
+    lanes = page.split('id="lanes"')[1].split("</section>")[0]
+    shown = '<button type="submit" class="icon">↑<span class="visually-hidden"> Move lane Alex up'
+    assert shown in lanes
+    assert "aria-label" not in lanes

@@ -1106,6 +1106,24 @@ RACES: dict[str, Race | Callable] = {
         ],
         by=("alex", "sam") * 2,
     ),
+    # The same, from Settings with the version it showed: one save holds, the rest are
+    # told the partner saved first.
+    "partnership.balance_settings": Race(
+        "/settings/balance",
+        [
+            {
+                "currency": "EUR",
+                "carry_over_prompt": str(i + 1),
+                "drop_prompt": "2",
+                "shared_share_prompt": "60",
+                "version": "1",
+            }
+            for i in range(AT_ONCE)
+        ],
+        by=("alex", "sam") * 2,
+        answers=[302, 409, 409, 409],
+        holds=column_of(Partnership.balance_version, {2}),
+    ),
     # Mail: a reset link works once; choices are saved whole; a digest stops once.
     "auth.forgot_password": mail_scenes.test_asks_at_once_for_a_new_password_keep_to_the_limit,
     "auth.reset_password": Race(

@@ -69,18 +69,38 @@ def test_dates_outside_the_quarter_are_flagged_or_listed_apart():
     assert [g.id for g in timeline.rows[1].undated] == [3]
 
 
-def test_intersections_need_both_partners_and_a_shared_goal():
+def test_a_week_is_marked_when_three_goals_one_partner_carries_are_due_in_it():
     timeline = plan(
-        goal(1, ALEX_LANE, date(2027, 1, 4), date(2027, 1, 31)),  # weeks 2-5
-        goal(2, SAM_LANE, date(2027, 1, 18), date(2027, 2, 14)),  # weeks 4-7
-        goal(3, TOGETHER, date(2027, 1, 25), date(2027, 2, 28)),  # weeks 5-9
-        goal(4, TOGETHER, date(2027, 1, 25), date(2027, 1, 31)),  # week 5
+        # Running side by side all quarter: no mark for that alone.
+        goal(1, ALEX_LANE, date(2027, 1, 4), date(2027, 3, 28)),
+        goal(2, SAM_LANE, date(2027, 1, 4), date(2027, 3, 28)),
+        goal(3, TOGETHER, date(2027, 1, 4), date(2027, 3, 28)),
+        # Week 5 (25-31 January): two of Alex's and a shared one are due; Sam has one.
+        goal(4, ALEX_LANE, date(2027, 1, 4), date(2027, 1, 25)),
+        goal(5, ALEX_LANE, target_on=date(2027, 1, 31)),
+        goal(6, TOGETHER, date(2027, 1, 11), date(2027, 1, 29)),
+        # Week 7: three of Sam's, one already done: not crowded.
+        goal(7, SAM_LANE, target_on=date(2027, 2, 8)),
+        goal(8, SAM_LANE, target_on=date(2027, 2, 9)),
+        goal(9, SAM_LANE, target_on=date(2027, 2, 10), status="done"),
     )
-    busy = {w.number: w.total for w in timeline.weeks if timeline.intersects(w)}
-    assert busy == {5: 4}
-    week_four = timeline.weeks[3]
-    assert (week_four.personal, week_four.shared) == ({1: 1, 2: 1}, 0)
-    assert not timeline.intersects(week_four)
+    crowded = {w.number: timeline.crowded(w) for w in timeline.weeks if timeline.crowded(w)}
+    assert crowded == {5: [(ALEX, 3)]}
+    assert timeline.weeks[6].due == {SAM.id: 2}
+
+
+def test_the_crowded_week_is_marked_in_words_on_the_page(app, alex, sam, alex_client):
+    quarter = make_quarter(app, alex)
+    for day in (4, 5, 6):
+        make_goal(app, quarter, lane_of(app, alex), target_on=date(2027, 1, day))
+    make_goal(app, quarter, lane_of(app, sam), target_on=date(2027, 1, 6))
+    page = alex_client.get(f"/quarters/{quarter.id}/timeline").get_data(as_text=True)
+    head = page.split('id="week-2"')[1].split("</div>")[0]
+    assert "tl-busy" in page.split('id="week-2"')[0].rsplit("<div", 1)[1]
+    assert '3 due<span class="visually-hidden"> for Alex</span>' in head
+    assert page.count("tl-busy") == 1  # Sam's one goal due that week marks nothing
+    crowded = page.split('id="crowded-weeks"')[1].split("</ul>")[0]
+    assert 'Week of <time datetime="2027-01-04">4 Jan</time>: 3 due for Alex' in crowded
 
 
 def test_the_partner_never_sees_a_private_goal_on_the_timeline(app, alex, sam, sam_client):
@@ -105,7 +125,7 @@ def test_the_partner_never_sees_a_private_goal_on_the_timeline(app, alex, sam, s
     page = sam_client.get(f"/quarters/{quarter.id}/timeline").get_data(as_text=True)
     assert "Secret plan" not in page and "19 Feb" not in page
     assert "1 private goal of your partner is not shown." in page
-    assert 'class="tl-bar c-s6 c-e7 status-active"' in page  # Trip: week 6 only
+    assert 'class="tl-bar c-s6 c-e7 status-active tl-short"' in page  # Trip: week 6 only
 
 
 def test_goals_without_dates_or_outside_the_quarter_are_listed_with_their_lane(

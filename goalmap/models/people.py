@@ -41,6 +41,9 @@ class Partnership(db.Model):
     carry_over_prompt: Mapped[int] = mapped_column(default=2)
     drop_prompt: Mapped[int] = mapped_column(default=2)
     shared_share_prompt: Mapped[int] = mapped_column(default=60)  # percent of available hours
+    # The currency and the prompts above are edited together in Settings: a save made on
+    # a form shown before the partner's save is a conflict, not a silent overwrite.
+    balance_version: Mapped[int] = mapped_column(default=1)
     # Where the partners live: check-ins fall due by this zone's calendar.
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     week_starts_on: Mapped[int] = mapped_column(default=0)  # 0 Monday … 6 Sunday

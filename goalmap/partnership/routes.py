@@ -18,6 +18,8 @@ from goalmap.partnership.forms import (
     PartnershipForm,
 )
 from goalmap.partnership.service import EmailTaken, InviteGone, JoinRefused
+from goalmap.resources import service as resources
+from goalmap.resources.forms import PromptsForm
 from goalmap.scoping import get_or_404
 from goalmap.security import config_value, new_account_limit
 from goalmap.views import start_login_session
@@ -39,9 +41,18 @@ def _settings_page(status: int = 200, **forms):
         "stages": board.stages(user),
         "invites": queries.open_invites(user),
         "mail_form": MailForm(formdata=None, obj=notifications.mail_preference(user)),
+        "balance_form": _balance_form(),
         **forms,
     }
     return render_template("partnership/settings.html", **context), status
+
+
+def _balance_form() -> PromptsForm:
+    """The balance settings as stored, with their version."""
+    partnership = current_user.partnership
+    form = PromptsForm(formdata=None, obj=partnership)
+    form.version.data = partnership.balance_version
+    return form
 
 
 @bp.get("/settings")
@@ -88,6 +99,31 @@ def colour():
     db.session.commit()
     flash("Colour saved.", "success")
     return redirect(url_for(".settings"))
+
+
+@bp.post("/settings/balance")
+@login_required
+def balance_settings():
+    """Set the partnership's currency and when the balance page raises a prompt."""
+    partnership = current_user.partnership
+    form = PromptsForm()
+    if not form.validate_on_submit():
+        return _settings_page(422, balance_form=form)
+    # No version (a form from elsewhere) is as stale as an old one: 0 was never handed out.
+    if not resources.save_settings(partnership, form.version.data or 0, form.values()):
+        db.session.rollback()
+        form.version.data = partnership.balance_version  # save again: over what is there now
+        flash(
+            "Your partner changed these settings meanwhile (now "
+            f"{partnership.currency}, {partnership.carry_over_prompt}, "
+            f"{partnership.drop_prompt}, {partnership.shared_share_prompt} %). "
+            "Yours are below, not saved: save again to keep them.",
+            "error",
+        )
+        return _settings_page(409, balance_form=form)
+    db.session.commit()
+    flash("Saved your balance settings.", "success")
+    return redirect(url_for(".settings", _anchor="balance-settings"))
 
 
 def _member() -> str:

@@ -118,6 +118,8 @@ class AvailabilityForm(CurrencyMixin, Form):
 
 
 class PromptsForm(Form):
+    """The partnership's currency and when the balance page raises a prompt (in Settings)."""
+
     currency = SelectField("Currency", choices=[SelectChoice(c, c) for c in CURRENCIES])
     carry_over_prompt = IntegerField(
         "Prompt when a personal goal was carried over this many quarters",
@@ -131,3 +133,14 @@ class PromptsForm(Form):
         "Prompt when shared goals take more than this % of available hours",
         validators=[NumberRange(min=10, max=100, message="Between 10 and 100.")],
     )
+    # The settings' version the form was shown with (Partnership.balance_version).
+    version = VersionField()
+
+    def values(self) -> dict:
+        """The settings as entered, ready to store."""
+        return {
+            "currency": self.currency.data,
+            "carry_over_prompt": self.carry_over_prompt.data,
+            "drop_prompt": self.drop_prompt.data,
+            "shared_share_prompt": self.shared_share_prompt.data,
+        }

@@ -7,7 +7,7 @@ from goalmap.models import Allocation, Goal, Quarter, utcnow
 from goalmap.resources import bp, queries, service
 from goalmap.resources.forms import AllocationForm, AvailabilityForm, PromptsForm
 from goalmap.scoping import get_or_404
-from goalmap.views import open_quarter, safe_next, writable
+from goalmap.views import id_arg, open_quarter, safe_next, writable
 
 
 @bp.route("/goals/<int:goal_id>/allocations", methods=["GET", "POST"])
@@ -123,7 +123,10 @@ def availability(quarter_id: int):
 @bp.get("/balance")
 @login_required
 def balance_now():
-    """The balance of the current quarter."""
+    """The balance of the current quarter, or of the one picked in the switcher."""
+    picked = id_arg("quarter")
+    if picked is not None:
+        return open_quarter(get_or_404(Quarter, picked), ".balance_page")
     return open_quarter(board.current_quarter(current_user), ".balance_page")
 
 
@@ -136,9 +139,14 @@ def balance_page(quarter_id: int):
     # the chart; what is still on each partner's plate counts the open goals (for a
     # reviewed quarter, nothing is: it shows what it planned).
     loads, planned = service.balance_loads(quarter, current_user)
+    quarters = board.quarters(current_user)  # newest first
+    at = next(i for i, q in enumerate(quarters) if q.id == quarter.id)
     return render_template(
         "resources/balance.html",
         quarter=quarter,
+        quarters=quarters,
+        earlier=quarters[at + 1] if at + 1 < len(quarters) else None,
+        later=quarters[at - 1] if at > 0 else None,
         loads=loads,
         planned=planned,
         shares=service.goal_shares(quarter, current_user),
@@ -146,21 +154,22 @@ def balance_page(quarter_id: int):
         signals=service.signals(quarter, current_user, loads),
         members=current_user.partnership.members,
         currency=current_user.partnership.currency,
-        prompts=PromptsForm(obj=current_user.partnership),
     )
 
 
 @bp.post("/settings/prompts")
 @login_required
 def prompts():
-    """Set the currency and when the balance page raises a prompt."""
-    partnership = current_user.partnership
+    """The balance settings' former address (they live in Settings now): a form that
+    carries no version, from a page shown before they moved, is saved as it was then."""
     form = PromptsForm()
     if form.validate_on_submit():
-        form.populate_obj(partnership)
+        if not service.save_settings(current_user.partnership, form.version.data, form.values()):
+            _conflict("Your partner changed these settings meanwhile; see them and save again.")
+            return redirect(url_for("partnership.settings", _anchor="balance-settings"))
         db.session.commit()
         flash("Saved your balance settings.", "success")
     else:
         for field, errors in form.errors.items():
             flash(f"{form[field].label.text}: {' '.join(errors)}", "error")
-    return redirect(url_for(".balance_now"))
+    return redirect(url_for("partnership.settings", _anchor="balance-settings"))

@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from goalmap import filters
 from goalmap.extensions import db
 from goalmap.models import (
     OPEN_STATUSES,
@@ -20,6 +21,7 @@ from goalmap.models import (
     Availability,
     Goal,
     GoalEvent,
+    Partnership,
     Quarter,
     User,
     per_quarter,
@@ -218,7 +220,9 @@ class Signal:
 def signals(quarter: Quarter, user: User, loads: list[Load]) -> list[Signal]:
     partnership = user.partnership
     names = {m.id: m.display_name for m in partnership.members}
-    found: list[Signal] = []
+    # What the loads warn about comes first: the summary never says "nothing stands
+    # out" under a warning.
+    found: list[Signal] = [*_over_commitments(loads, partnership.currency)]
 
     carried = db.session.execute(
         select(Goal.owner_id, readable_title(user), Goal.carried_over).where(
@@ -305,6 +309,34 @@ def signals(quarter: Quarter, user: User, loads: list[Load]) -> list[Signal]:
                 "can act without coordinating.",
             )
         )
+    return found
+
+
+def _over_commitments(loads: list[Load], currency: str) -> list[Signal]:
+    """A partner with more hours allocated than they have, or more money than their
+    budget: the same facts as the loads' warnings, as something to talk about."""
+    found = []
+    for load in loads:
+        name = load.member.display_name
+        if load.over_hours:
+            found.append(
+                Signal(
+                    f"More hours than {name} has",
+                    f"{filters.hours(load.hours)} hours a week allocated, "
+                    f"{filters.hours(load.available_hours)} available.",
+                    "Which goal could pause, shrink or move to next quarter? The flexibility "
+                    "protocol is there for exactly this.",
+                )
+            )
+        if load.over_budget:
+            found.append(
+                Signal(
+                    f"More money than {name}'s budget",
+                    f"{filters.money(load.money, currency)} this quarter, the budget is "
+                    f"{filters.money(load.budget, currency)}.",
+                    "Is there a goal that could cost less, or wait?",
+                )
+            )
     return found
 
 
@@ -490,3 +522,22 @@ def save_availability(quarter: Quarter, user: User, seen: int, hours, budget) ->
         execution_options={"synchronize_session": False},
     )
     return result.rowcount == 1
+
+
+def save_settings(partnership: Partnership, seen: int | None, values: dict) -> bool:
+    """Store the partnership's currency and prompt thresholds (``values``), if the version
+    the member saw (``seen``) is still the stored one; False, and nothing written, when the
+    partner saved meanwhile. ``seen`` None: a form that carried no version (the balance
+    page's form before these settings moved to Settings), saved as it always was."""
+    statement = update(Partnership).where(Partnership.id == partnership.id)
+    if seen is not None:
+        statement = statement.where(Partnership.balance_version == seen)
+    result = db.session.execute(
+        statement.values(**values, balance_version=Partnership.balance_version + 1),
+        execution_options={"synchronize_session": False},
+    )
+    if result.rowcount != 1:
+        return False
+    Partnership.touch(partnership.id)  # a statement: the flush hook does not see it
+    db.session.expire(partnership)
+    return True

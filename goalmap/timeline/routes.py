@@ -20,4 +20,6 @@ def show(quarter_id: int):
     )
     # The timeline leaves dropped goals out: so does its count of private ones.
     hidden = board.hidden_count(quarter, current_user, service.SHOWN_STATUSES)
-    return render_template("timeline/show.html", timeline=plan, hidden=hidden)
+    return render_template(
+        "timeline/show.html", timeline=plan, hidden=hidden, crowded_at=service.CROWDED_AT
+    )

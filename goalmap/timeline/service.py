@@ -11,18 +11,18 @@ from goalmap.models import PLANNED_STATUSES, Goal, Lane, Quarter, User
 
 # What the timeline draws: every goal the quarter planned (not the dropped ones).
 SHOWN_STATUSES = PLANNED_STATUSES
+# A week is marked when this many goals one partner carries (their own and the shared
+# ones, still active) are due in it: deadlines that pile up, not every week where goals
+# merely run side by side.
+CROWDED_AT = 3
 
 
 @dataclass
 class Week:
     number: int  # 1-based
     starts_on: date
-    personal: dict[int, int] = field(default_factory=dict)  # member id -> goals that week
-    shared: int = 0
-
-    @property
-    def total(self) -> int:
-        return sum(self.personal.values()) + self.shared
+    # member id -> active goals they carry (own and shared) whose target falls this week
+    due: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -48,9 +48,13 @@ class Timeline:
     members: list[User]
     beyond: list[Goal]  # dated wholly outside the quarter
 
-    def intersects(self, week: Week) -> bool:
-        """Every member has a personal goal running this week, and there is a shared one too."""
-        return week.shared > 0 and all(week.personal.get(m.id, 0) for m in self.members)
+    def crowded(self, week: Week) -> list[tuple[User, int]]:
+        """The members with CROWDED_AT or more of their goals due this week, and how many."""
+        return [(m, week.due[m.id]) for m in self.members if week.due.get(m.id, 0) >= CROWDED_AT]
+
+    def crowded_weeks(self) -> list[tuple[Week, list[tuple[User, int]]]]:
+        """The marked weeks, each with who has that many goals due in it."""
+        return [(week, crowded) for week in self.weeks if (crowded := self.crowded(week))]
 
 
 def _week_of(day: date, first_monday: date) -> int:
@@ -78,11 +82,11 @@ def build(quarter: Quarter, lanes: list[Lane], goals: list[Goal], members: list[
         first = _week_of(max(start, quarter.starts_on), first_monday)
         last = _week_of(min(end, quarter.ends_on), first_monday)
         row.bars.append(Bar(goal, first, last, outside))
-        for week in weeks[first - 1 : last]:
-            if goal.owner_id is None:
-                week.shared += 1
-            else:
-                week.personal[goal.owner_id] = week.personal.get(goal.owner_id, 0) + 1
+        if goal.status == "active" and goal.target_on and goal.target_on <= quarter.ends_on:
+            due = weeks[_week_of(goal.target_on, first_monday) - 1].due
+            carriers = [m.id for m in members] if goal.owner_id is None else [goal.owner_id]
+            for member_id in carriers:
+                due[member_id] = due.get(member_id, 0) + 1
     for row in rows.values():
         row.bars.sort(key=lambda bar: (bar.first_week, bar.last_week))
     return Timeline(quarter, weeks, [rows[lane.id] for lane in lanes], members, beyond)
