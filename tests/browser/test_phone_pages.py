@@ -179,7 +179,7 @@ def test_the_timeline_on_a_phone(new_page, scheme):
             break
     assert page.evaluate("document.activeElement.id") == "timeline-scroll"
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("document.getElementById('timeline-scroll').scrollLeft > 0")
+    page.wait_for_function("() => document.getElementById('timeline-scroll').scrollLeft > 0")
     no_sideways_scroll(page)
     screenshot(page, f"phone-timeline-{scheme}")
     assert page.errors == []
