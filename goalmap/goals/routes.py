@@ -346,7 +346,7 @@ def _done_answer(goal: Goal, status: int, changed: bool):
     """The goal's item in its place now (htmx: the request's target, with the loads and
     the message), else the board."""
     if not htmx:
-        return redirect(safe_next(_on_board(goal)), 303)
+        return redirect(safe_next(_on_board(goal)))
     loads = quarter_loads(goal.quarter, current_user) if changed else None
     answer = render_template(
         "goals/_moved.html",
