@@ -554,9 +554,7 @@ def test_every_card_the_member_may_change_has_a_done_button_that_posts_its_versi
     assert "mark-done" not in done_card
 
 
-def test_one_tap_marks_a_goal_done_in_the_done_column_with_an_undo(
-    app, alex, quarter, alex_client
-):
+def test_one_tap_marks_a_goal_done_in_the_done_column_with_an_undo(app, alex, quarter, alex_client):
     lane, stages = lane_of(app, alex), stages_of(app, alex)
     goal = make_goal(app, quarter, lane, stages[1], title="Climb", status="paused")
     response = mark_done(alex_client, goal.id, load(app, Goal, goal.id).version)
