@@ -97,18 +97,33 @@
   // the forms to add, edit and move a goal. What comes into it opens it, named by its
   // heading (Escape, a Close or Cancel button shut it); an answer that lands outside it,
   // on the board (a save, a move, a new goal), closes it.
+  // Whether an answer lands outside the dialog is known before the swap: an outerHTML
+  // swap leaves the old target detached.
+  var landsOutside = new WeakSet();
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var dialog = document.getElementById("story");
+    var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (dialog && dialog.open && elt && dialog.contains(elt) && !dialog.contains(event.detail.target)) {
+      landsOutside.add(event.detail.xhr);
+    }
+  });
+
   document.body.addEventListener("htmx:afterSwap", function (event) {
     var dialog = document.getElementById("story");
     if (!dialog) return;
     var target = event.detail.target;
     if (target.id === "story-body") {
+      // Closing a story asks for the board again (its cheers and comments count on the
+      // card, static/js/live.js); a form's answer has put the board right already.
+      if (target.querySelector(".story")) dialog.setAttribute("data-live-after-close", "board");
+      else dialog.removeAttribute("data-live-after-close");
       var heading = target.querySelector("h1, h2");
       if (heading && heading.id) {
         dialog.removeAttribute("aria-label");
         dialog.setAttribute("aria-labelledby", heading.id);
       }
       if (!dialog.open) dialog.showModal();
-    } else if (dialog.open && dialog.contains(event.detail.requestConfig.elt) && !dialog.contains(target)) {
+    } else if (dialog.open && landsOutside.has(event.detail.xhr)) {
       dialog.close();
     }
   });
