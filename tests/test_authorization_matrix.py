@@ -115,6 +115,7 @@ MATRIX = {
     # goal that does not exist.
     "goals.story": ("GET", "/goals/{secret}/story", None, PRIVATE_ONLY),
     "goals.done": ("POST", "/goals/{personal}/done", {}, PERSONAL),
+    "goals.mark_done": ("POST", "/goals/{personal}/mark-done", {"version": "1"}, PERSONAL),
     # A goal's milestones are as private as the goal, and changed by who may change it.
     "milestones.show": ("GET", "/goals/{secret}/milestones", None, PRIVATE_ONLY),
     "milestones.add": ("POST", "/goals/{personal}/milestones", {"title": "Step"}, PERSONAL),

@@ -6,7 +6,7 @@ from factories import cell_positions, lane_of, load, make_goal, shared_lane, sta
 
 from goalmap.board.queries import GOAL_COLUMNS
 from goalmap.extensions import db
-from goalmap.models import Goal, User
+from goalmap.models import Goal, GoalEvent, User
 from goalmap.scoping import board_goals
 
 PLACE_OPTION = re.compile(r'<option value="(\d+)"( selected)?>([^<]+)</option>')
@@ -518,3 +518,156 @@ def test_a_move_within_its_lane_sends_no_counts(app, alex, quarter, alex_client)
     body = response.get_data(as_text=True)
     assert body.lstrip().startswith(f'<li id="goal-{goal.id}-item"')
     assert "lane-count" not in body and 'id="loads"' not in body
+
+
+# -- one tap: done from the card ------------------------------------------------------
+
+
+def mark_done(client, goal_id: int, version, htmx=True):
+    return client.post(f"/goals/{goal_id}/mark-done", data={"version": version}, htmx=htmx)
+
+
+def undo_form(body: str) -> tuple[str, dict]:
+    """The Undo form of the message an answer carries: its action and fields."""
+    flashes = body.split('id="flashes"')[1]
+    found = re.search(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', flashes, re.S)
+    return found.group(1), dict(re.findall(r'name="(\w+)" value="([^"]*)"', found.group(2)))
+
+
+def test_every_card_the_member_may_change_has_a_done_button_that_posts_its_version(
+    app, alex, quarter, alex_client
+):
+    lane, stages = lane_of(app, alex), stages_of(app, alex)
+    goal = make_goal(app, quarter, lane, stages[1], title="Climb")
+    finished = make_goal(app, quarter, lane, stages[3], title="Swim", status="done")
+    body = alex_client.get(f"/quarters/{quarter.id}").get_data(as_text=True)
+    card = body.split(f'id="goal-{goal.id}"')[1].split("</article>")[0]
+    version = load(app, Goal, goal.id).version
+    assert f'formaction="/goals/{goal.id}/mark-done"' in card
+    assert f'name="version" value="{version}"' in card
+    assert f'data-hx-post="/goals/{goal.id}/mark-done"' in card
+    assert f'data-hx-target="#goal-{goal.id}-item"' in card
+    # The cards are drawn once for every viewer: no login session's token in them, the
+    # board's one form holds it.
+    assert "csrf_token" not in card and 'id="board-writes"' in body
+    done_card = body.split(f'id="goal-{finished.id}"')[1].split("</article>")[0]
+    assert "mark-done" not in done_card
+
+
+def test_one_tap_marks_a_goal_done_in_the_done_column_with_an_undo(app, alex, quarter, alex_client):
+    lane, stages = lane_of(app, alex), stages_of(app, alex)
+    goal = make_goal(app, quarter, lane, stages[1], title="Climb", status="paused")
+    response = mark_done(alex_client, goal.id, load(app, Goal, goal.id).version)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert body.lstrip().startswith(f'<li id="goal-{goal.id}-item"')
+    moved = json.loads(response.headers["HX-Trigger-After-Settle"])["goal-moved"]
+    assert (moved["id"], moved["lane"], moved["stage"]) == (goal.id, lane.id, stages[3].id)
+    assert 'id="loads"' in body and "data-hx-swap-oob" in body  # the loads follow
+    assert "“Climb” is done." in body and "data-celebrate" in body
+    saved = load(app, Goal, goal.id)
+    assert (saved.status, saved.stage_id) == ("done", stages[3].id)
+
+    action, fields = undo_form(body)
+    assert action == f"/goals/{goal.id}/move"
+    assert fields["stage_id"] == str(stages[1].id) and fields["status"] == "paused"
+    assert alex_client.post(action, data=fields, htmx=True).status_code == 200
+    back = load(app, Goal, goal.id)
+    assert (back.status, back.stage_id, back.lane_id) == ("paused", stages[1].id, lane.id)
+
+
+def test_one_tap_on_a_stale_card_is_a_conflict_and_changes_nothing(
+    app, alex, sam, quarter, alex_client, sam_client
+):
+    lane, stages = shared_lane(app, alex), stages_of(app, alex)
+    goal = make_goal(app, quarter, lane, stages[1], title="Paint the hallway")
+    drawn = load(app, Goal, goal.id).version
+    edit = {"title": "Paint the hall blue", "status": "active", "version": drawn}
+    assert sam_client.post(f"/goals/{goal.id}/edit", data=edit).status_code == 302
+    response = mark_done(alex_client, goal.id, drawn)
+    assert response.status_code == 409
+    body = response.get_data(as_text=True)
+    assert "Paint the hall blue" in body  # the card as it is now
+    assert "nothing was marked done" in body
+    assert load(app, Goal, goal.id).status == "active"
+    # Without JavaScript: back to the board, with the same message.
+    response = mark_done(alex_client, goal.id, drawn, htmx=False)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/quarters/{quarter.id}#goal-{goal.id}"
+    assert load(app, Goal, goal.id).status == "active"
+
+
+def test_one_tap_twice_is_done_once(app, alex, quarter, alex_client):
+    goal = make_goal(app, quarter, lane_of(app, alex), stages_of(app, alex)[1])
+    version = load(app, Goal, goal.id).version
+    assert mark_done(alex_client, goal.id, version).status_code == 200
+    again = mark_done(alex_client, goal.id, version)  # a double tap: not a conflict
+    assert again.status_code == 200 and "is done." not in again.get_data(as_text=True)
+    with app.app_context():
+        kinds = db.select(GoalEvent.kind).where(GoalEvent.goal_id == goal.id)
+        assert db.session.scalars(kinds).all().count("done") == 1
+
+
+def test_one_tap_without_javascript_redirects_to_the_goal_on_the_board(
+    app, alex, quarter, alex_client
+):
+    goal = make_goal(app, quarter, lane_of(app, alex), stages_of(app, alex)[1])
+    response = mark_done(alex_client, goal.id, load(app, Goal, goal.id).version, htmx=False)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/quarters/{quarter.id}#goal-{goal.id}"
+    board = alex_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "is done." in board and ">Undo</button>" in board
+
+
+@pytest.mark.parametrize("version", ["", "abc", "99999999999", "-1"])
+def test_one_tap_with_a_broken_version_is_refused(app, alex, quarter, alex_client, version):
+    goal = make_goal(app, quarter, lane_of(app, alex), stages_of(app, alex)[1])
+    assert mark_done(alex_client, goal.id, version).status_code == 422
+    assert load(app, Goal, goal.id).status == "active"
+
+
+def test_the_partner_cannot_tap_done_on_a_personal_goal(app, alex, sam, quarter, sam_client):
+    goal = make_goal(app, quarter, lane_of(app, alex), stages_of(app, alex)[1])
+    assert mark_done(sam_client, goal.id, load(app, Goal, goal.id).version).status_code == 403
+    assert load(app, Goal, goal.id).status == "active"
+
+
+# -- the board on a phone: one column at a time -------------------------------------------
+
+
+def test_the_board_opens_on_the_first_column_that_holds_a_goal(app, alex, quarter, alex_client):
+    stages = stages_of(app, alex)
+    make_goal(app, quarter, shared_lane(app, alex), stages[2], title="Later")
+    body = alex_client.get(f"/quarters/{quarter.id}").get_data(as_text=True)
+    assert re.findall(r'class="cell is-current" id="cell-\d+-(\d+)"', body) == [
+        str(stages[2].id)
+    ] * len(re.findall(r'<section class="lane ', body))
+    pressed = re.findall(r'value="(\d+)" class="stage-choice"[^>]*aria-pressed="true"', body)
+    assert pressed == [str(stages[2].id)]
+    # Without JavaScript each button asks for ?stage=; the answer shows that column.
+    asked = alex_client.get(f"/quarters/{quarter.id}?stage={stages[0].id}").get_data(as_text=True)
+    assert set(re.findall(r'class="cell is-current" id="cell-\d+-(\d+)"', asked)) == {
+        str(stages[0].id)
+    }
+    assert 'aria-label="Column shown"' in asked and 'method="get"' in asked
+
+
+def test_an_empty_board_opens_on_its_first_column_and_a_strange_stage_is_ignored(
+    app, alex, quarter, alex_client
+):
+    first = stages_of(app, alex)[0]
+    for query in ("", "?stage=999999", "?stage=abc"):
+        body = alex_client.get(f"/quarters/{quarter.id}{query}").get_data(as_text=True)
+        assert set(re.findall(r'class="cell is-current" id="cell-\d+-(\d+)"', body)) == {
+            str(first.id)
+        }
+
+
+def test_the_column_headings_are_real_headings_and_each_cell_keeps_its_own(
+    app, alex, quarter, alex_client
+):
+    body = alex_client.get(f"/quarters/{quarter.id}").get_data(as_text=True)
+    assert 'aria-hidden="true"' not in body.split('class="stage-headings"')[1].split("</div>")[0]
+    names = [stage.name for stage in stages_of(app, alex)]
+    assert re.findall(r'<h2 class="stage-heading"[^>]*>([^<]+)</h2>', body) == names
+    assert re.findall(r'<h3 class="cell-title">([^<]+)</h3>', body)[: len(names)] == names

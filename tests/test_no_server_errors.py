@@ -111,6 +111,7 @@ FORMS = {
     "goals.comment": ("/goals/{shared}/comments", {"body": "Go!"}),
     "goals.cheer": ("/goals/{shared}/cheers", {}),
     "goals.done": ("/goals/{shared}/done", {}),
+    "goals.mark_done": ("/goals/{shared}/mark-done", {"version": "1"}),
     "milestones.add": ("/goals/{shared}/milestones", {"title": "Step", "target_on": "2027-02-01"}),
     "milestones.edit": (
         "/milestones/{milestone}",

@@ -876,6 +876,15 @@ RACES: dict[str, Race | Callable] = {
     ),
     "milestones.restore": Race("/milestones/{gone}/restore", holds=checklist_is(3, 1)),
     "goals.done": Race("/goals/{shared}/done", by=("alex", "sam") * 2, holds=goal_done_once),
+    # One tap on a card, on the version it was drawn with: one is done, the others find it
+    # done already (never a second win, never a 5xx).
+    "goals.mark_done": Race(
+        "/goals/{shared}/mark-done",
+        {"version": "{shared_version}"},
+        by=("alex", "sam") * 2,
+        holds=goal_done_once,
+        setup=lambda app, world: {"shared_version": load(app, Goal, world["shared"]).version},
+    ),
     # Rituals: made four times, saved once on a version, an evening skipped once.
     "rituals.create": Race(
         "/rituals",

@@ -58,6 +58,32 @@ def test_a_goal_done_is_one_win_through_every_way_of_marking_it(app, alex, quart
     assert rows[0].owner_id == alex.id and rows[0].user_id == alex.id
 
 
+def test_one_tap_on_the_card_is_the_same_single_win(app, alex, quarter, alex_client):
+    """Done by the card's button: one win, a double tap adds none, its undo withdraws it
+    and a second tap brings the same one back, as every other way of marking it done."""
+    goal = make_goal(app, quarter, lane_of(app, alex), stages_of(app, alex)[1], title="Row")
+
+    def tap():
+        version = load(app, Goal, goal.id).version
+        return alex_client.post(f"/goals/{goal.id}/mark-done", data={"version": version}, htmx=True)
+
+    body = tap().get_data(as_text=True)
+    assert body.count("data-celebrate") == 1  # the celebration plays once, for the tap
+    assert tap().get_data(as_text=True).count("data-celebrate") == 0  # the double tap
+    assert done(alex_client, goal).status_code == 200  # the story's button: still one win
+    rows = wins_of(app, subject_id=goal.id)
+    assert len(rows) == 1 and rows[0].withdrawn_at is None and rows[0].kind == "goal"
+
+    undo = re.search(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', body, re.S)
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', undo.group(2)))
+    alex_client.post(undo.group(1), data=fields, htmx=True)
+    assert load(app, Goal, goal.id).status == "active"
+    assert [w.withdrawn_at is not None for w in wins_of(app, subject_id=goal.id)] == [True]
+    assert tap().status_code == 200
+    again = wins_of(app, subject_id=goal.id)
+    assert len(again) == 1 and again[0].withdrawn_at is None and again[0].id == rows[0].id
+
+
 def test_the_undo_of_done_withdraws_the_win(app, alex, quarter, alex_client):
     goal = make_goal(app, quarter, lane_of(app, alex), stages_of(app, alex)[1])
     body = done(alex_client, goal).get_data(as_text=True)

@@ -34,6 +34,7 @@ GOAL_COLUMNS = (
     Goal.comment_count,
     Goal.milestones_total,
     Goal.milestones_done,
+    Goal.version,  # the card's one-tap Done is a versioned write
 )
 
 QUARTERS = scoped(Quarter, user=VIEWER).order_by(Quarter.starts_on.desc())
@@ -121,3 +122,15 @@ class Board:
 
     def lane_count(self, lane: Lane) -> int:
         return sum(len(self.cell(lane, stage)) for stage in self.stages)
+
+    def stage_count(self, stage: Stage) -> int:
+        """How many goals a column holds across every lane."""
+        return sum(len(self.cell(lane, stage)) for lane in self.lanes)
+
+    def opening_stage(self, wanted: int | None = None) -> Stage | None:
+        """The column a phone shows first: the one asked for (``?stage=``), else the
+        first that holds a goal, else the first."""
+        chosen = next((stage for stage in self.stages if stage.id == wanted), None)
+        if chosen is None:
+            chosen = next((stage for stage in self.stages if self.stage_count(stage)), None)
+        return chosen or (self.stages[0] if self.stages else None)

@@ -100,13 +100,15 @@ def show(quarter_id: int):
     if etag and wanted.contains_weak(etag):  # "If-None-Match: *"
         return _not_modified(etag)
     board = Board.load(quarter, current_user)
+    stage = board.opening_stage(request.args.get("stage", type=int))
     if htmx:
-        response = make_response(render_template("board/_board.html", board=board))
+        response = make_response(render_template("board/_board.html", board=board, stage=stage))
     else:
         response = make_response(
             render_template(
                 "board/show.html",
                 board=board,
+                stage=stage,
                 quarters=quarters,
                 due=flexibility.due(current_user, date.today()),
                 contracts_due=board.contracts_due,
@@ -168,6 +170,7 @@ def board_etag(quarter_id: int) -> str | None:
         quarter_id,
         session["csrf_token"],
         bool(htmx),
+        request.args.get("stage", ""),  # the column a phone shows first
         date.today().isoformat(),  # the page reminds of look-again dates as they come
     )
     # Keyed with the app's secret: nobody can make a tag the server did not hand out.

@@ -68,6 +68,12 @@ class MoveForm(Form):
     )
 
 
+class DoneForm(Form):
+    """One tap on a card: done, on the version the card was drawn with."""
+
+    version = VersionField(validators=[InputRequired("This card is out of date; reload the page.")])
+
+
 class CommentForm(Form):
     body = TextAreaField(
         "A word of support",

@@ -9,7 +9,7 @@ from goalmap.contracts import queries as contracts
 from goalmap.database import lock_board
 from goalmap.extensions import db, htmx
 from goalmap.goals import bp, queries, service
-from goalmap.goals.forms import CommentForm, GoalForm, MoveForm, NewGoalForm
+from goalmap.goals.forms import CommentForm, DoneForm, GoalForm, MoveForm, NewGoalForm
 from goalmap.milestones import queries as milestones
 from goalmap.milestones.forms import checklist
 from goalmap.models import Goal, Lane, Quarter, Stage
@@ -129,8 +129,12 @@ def edit(goal_id: int):
         event = {"goal-moved": {**_place(goal), "message": message}}
     else:
         event = {"goal-saved": {"id": goal.id, "message": message}}
+    # The form asked to replace itself (in the board's dialog, where its errors and a
+    # conflict show); a save is the goal's card on the board, and the dialog closes.
     return render_template("goals/_saved.html", goal=goal, flashes=moved), {
-        "HX-Trigger-After-Settle": json.dumps(event)
+        "HX-Trigger-After-Settle": json.dumps(event),
+        "HX-Retarget": f"#goal-{goal.id}",
+        "HX-Reswap": "outerHTML",
     }
 
 
@@ -309,6 +313,51 @@ def done(goal_id: int):
     if htmx:
         return _story(goal, flashes=True)
     return redirect(safe_next(_on_board(goal)))
+
+
+@bp.post("/goals/<int:goal_id>/mark-done")
+@login_required
+def mark_done(goal_id: int):
+    """One tap on a card marks its goal done (its win is celebrated), with an undo; a card
+    drawn before someone else changed the goal is a conflict, never a silent overwrite."""
+    goal = changeable(get_or_404(Goal, goal_id))
+    form = DoneForm()
+    if not form.validate_on_submit():
+        abort(422, "This card is out of date; reload the page.")
+    lock_board(goal.quarter_id, goal)
+    changeable(goal)  # as it is now: a twin request may have changed it meanwhile
+    if goal.status == "done":  # a double tap: the first one did it
+        return _done_answer(goal, 200, changed=False)
+    if goal.version != form.version.data:
+        flash(
+            f"“{goal.title}” changed since your board showed it: nothing was marked done. "
+            "Here it is as it is now.",
+            "error",
+        )
+        return _done_answer(goal, 409, changed=False)
+    before, status_before = service.place_of(goal), goal.status
+    service.set_status(goal, "done", current_user)
+    _undo_flash(goal, "done", before, status_before)
+    db.session.commit()
+    return _done_answer(goal, 200, changed=True)
+
+
+def _done_answer(goal: Goal, status: int, changed: bool):
+    """The goal's item in its place now (htmx: the request's target, with the loads and
+    the message), else the board."""
+    if not htmx:
+        return redirect(safe_next(_on_board(goal)))
+    loads = quarter_loads(goal.quarter, current_user) if changed else None
+    answer = render_template(
+        "goals/_moved.html",
+        goal=goal,
+        lanes={},
+        loads=loads,
+        currency=current_user.partnership.currency,
+        flashes=True,
+    )
+    moved = {**_place(goal), "message": f"“{goal.title}” is done."} if changed else _place(goal)
+    return answer, status, {"HX-Trigger-After-Settle": json.dumps({"goal-moved": moved})}
 
 
 @bp.post("/goals/<int:goal_id>/delete")
