@@ -41,6 +41,8 @@ world = test_authorization_matrix.world  # Alex's records of every kind, and Sam
 # GET routes that answer something else than a page: JSON, CSV, iCalendar, a stream.
 NOT_HTML = {
     "board.health",
+    "site.manifest",
+    "site.robots",
     "calendar.feed",
     "live.stream",
     "transfer.export_json",
@@ -48,11 +50,10 @@ NOT_HTML = {
     "transfer.export_log_csv",
 }
 ERROR_PAGES = "error pages"
+BOARD_FORM = 'form="board-writes"'
 # Cases whose errors come from parts of the page being reworked for issue 19: each fails
 # until that part is done, and then its mark fails the suite until it is removed.
-KNOWN = {
-    "goals.move": "issue 19, editing a goal: the move form's selects still carry a bare hx-get",
-}
+KNOWN: dict[str, str] = {}
 QUERIES_PER_PATH = 4
 WRAPPER = (
     '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
@@ -110,6 +111,10 @@ class Pages:
         if not body.strip():
             return body
         wrapped = not body.lstrip().lower().startswith("<!doctype")
+        if wrapped and BOARD_FORM in body and 'id="board-writes"' not in body:
+            # A goal's card names the board's one writing form (cards are shared between
+            # viewers, so they carry no token): it is only ever swapped into the board.
+            body += '\n<form id="board-writes" method="post"></form>'
         document = WRAPPER.format(body) if wrapped else body
         digest = hashlib.sha256(document.encode()).hexdigest()
         if digest not in self.seen:
