@@ -134,8 +134,16 @@
     if (dialog) dialog.close();
   });
 
-  // The chosen day as the board writes it ("8 Oct"), beside the browser's own date input.
-  var boardDay = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
+  // The chosen day as the board writes it (goalmap/filters.py, day_text: "8 Oct" within
+  // the current year, "8 Oct 2027" otherwise), beside the browser's own date input.
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  var boardDay = {
+    format: function (day) {
+      var text = day.getUTCDate() + " " + MONTHS[day.getUTCMonth()];
+      var year = day.getUTCFullYear();
+      return year === new Date().getFullYear() ? text : text + " " + year;
+    }
+  };
   document.body.addEventListener("input", function (event) {
     var input = event.target;
     if (!input.matches || !input.matches("input[data-board-day]")) return;
