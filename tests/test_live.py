@@ -10,6 +10,7 @@ import textwrap
 import threading
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from factories import lane_of, logged_in, make_config, make_goal, shared_lane, stages_of
@@ -44,6 +45,12 @@ def app(database_url, _schema):
     )
     app.test_client_class = Client
     yield app
+    # A stream still open ends on its own (LIVE_STREAM_SECONDS), and on its way out it
+    # writes that its member left: wait for it while the engine is this app's. Left to
+    # end later, it would open a connection in the disposed engine's fresh pool, which
+    # nothing closes (a ResourceWarning in whichever test collected it).
+    while Stream.running:
+        Stream.running.pop().join(timeout=10)
     wipe(app)
     with app.app_context():
         db.engine.dispose()
@@ -51,6 +58,8 @@ def app(database_url, _schema):
 
 class Stream:
     """A page's open live stream, read on a thread of its own as a browser would."""
+
+    running: ClassVar[list[threading.Thread]] = []  # the app fixture waits for them
 
     def __init__(self, client, page="page-of-test", headers=None, **params):
         self.lines: queue.Queue[str | None] = queue.Queue()
@@ -62,6 +71,7 @@ class Stream:
         )
         self.thread.daemon = True
         self.thread.start()
+        Stream.running.append(self.thread)
         self.response = opened.get(timeout=5)
         assert self.response.status_code == 200
         assert self.response.mimetype == "text/event-stream"
