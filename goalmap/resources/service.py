@@ -377,24 +377,29 @@ def _missing_wins(quarter: Quarter, user: User, names: dict) -> list[Signal]:
     return found
 
 
+def _set_aside(goal: Goal, user: User, seen: int) -> bool:
+    """Move ``user``'s note ``seen`` on ``goal`` into the history, only if it is still the
+    current one (guarded in the database: of two saves over one note, one wins)."""
+    result = db.session.execute(
+        update(Allocation)
+        .where(
+            Allocation.id == seen,
+            Allocation.goal_id == goal.id,
+            Allocation.user_id == user.id,
+            Allocation.replaced_at.is_(None),
+        )
+        .values(replaced_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    )
+    return result.rowcount == 1
+
+
 def save_note(goal: Goal, user: User, values: dict, seen: int | None) -> bool:
     """Make ``values`` ``user``'s current note of what ``goal`` takes. ``seen`` is the
     current note the form showed (None: none); if another one is current by now, nothing
     is written and the answer is False. The note it replaces stays in the history."""
-    if seen is not None:
-        result = db.session.execute(
-            update(Allocation)
-            .where(
-                Allocation.id == seen,
-                Allocation.goal_id == goal.id,
-                Allocation.user_id == user.id,
-                Allocation.replaced_at.is_(None),
-            )
-            .values(replaced_at=utcnow()),
-            execution_options={"synchronize_session": False},
-        )
-        if result.rowcount != 1:
-            return False
+    if seen is not None and not _set_aside(goal, user, seen):
+        return False
     try:  # one current note per partner and goal: the database refuses a second
         with db.session.begin_nested():
             db.session.add(Allocation.on(goal, user, **values))
@@ -435,18 +440,7 @@ def revise_note(goal: Goal, user: User, values: dict, seen: int | None) -> str:
     if says_the_same(shown, values):
         return "kept"
     if is_empty(values):
-        result = db.session.execute(
-            update(Allocation)
-            .where(
-                Allocation.id == seen,
-                Allocation.goal_id == goal.id,
-                Allocation.user_id == user.id,
-                Allocation.replaced_at.is_(None),
-            )
-            .values(replaced_at=utcnow()),
-            execution_options={"synchronize_session": False},
-        )
-        return "cleared" if result.rowcount == 1 else "conflict"
+        return "cleared" if _set_aside(goal, user, seen) else "conflict"
     return "saved" if save_note(goal, user, values, seen) else "conflict"
 
 
