@@ -50,19 +50,18 @@ HOSTILE = [
 
 # endpoint: (url, a form the route accepts). Ids come from the ``world`` fixture.
 GOAL = {"title": "A goal", "notes": "", "starts_on": "", "target_on": "", "status": "active"}
-# The Resources step's rows: a goal's (prefixed by its id) and what the member has.
-NOTE_ROW = {
-    f"goal-{{shared}}-{name}": value
-    for name, value in {
-        "replaces": "{note}",
-        "hours_per_week": "2",
-        "amount": "10",
-        "money_period": "month",
-        "energy": "low",
-        "currency": "EUR",
-        "note": "",
-    }.items()
+# A note of what a goal takes, over the current one.
+NOTE = {
+    "replaces": "{note}",
+    "hours_per_week": "2",
+    "amount": "10",
+    "money_period": "month",
+    "energy": "low",
+    "currency": "EUR",
+    "note": "",
 }
+# The Resources step's rows: a goal's (prefixed by its id) and what the member has.
+NOTE_ROW = {f"goal-{{shared}}-{name}": value for name, value in NOTE.items()}
 AVAILABLE = {
     "availability-version": "0",
     "availability-hours_per_week": "10",
@@ -254,18 +253,7 @@ FORMS = {
     "notifications.read_all": ("/notifications/read", {}),
     "calendar.create": ("/calendar", {}),
     "calendar.revoke": ("/calendar/revoke", {}),
-    "resources.allocations": (
-        "/goals/{shared}/allocations",
-        {
-            "replaces": "{note}",
-            "hours_per_week": "2",
-            "amount": "10",
-            "money_period": "month",
-            "energy": "low",
-            "currency": "EUR",
-            "note": "",
-        },
-    ),
+    "resources.allocations": ("/goals/{shared}/allocations", NOTE),
     "resources.remove": ("/allocations/{note}/remove", {}),
     "resources.restore": ("/allocations/{old_note}/restore", {}),
     "resources.availability": (
