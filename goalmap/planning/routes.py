@@ -97,6 +97,7 @@ def _context_look_back(quarter: Quarter, review_form: ReviewForm | None = None, 
     goals = queries.goals(previous, current_user)
     events = queries.events(previous, current_user)
     open_goals = [g for g in goals if g.status in OPEN_STATUSES]
+    to_decide = [g for g in open_goals if g.editable_by(current_user)]
     changes = [e for e in flexibility.entries(current_user, previous.id) if e.state == "agreed"]
     change_ids = [e.id for e in changes]
     wins_then = wins.of_quarter(previous, current_user)
@@ -106,8 +107,9 @@ def _context_look_back(quarter: Quarter, review_form: ReviewForm | None = None, 
         status,
         previous=previous,
         **win_cards(wins_then, current_user),
-        open_goals=open_goals,
-        outside={g.id for g in open_goals if not g.dates_fit(quarter)},
+        to_decide=to_decide,
+        theirs=[g for g in open_goals if g not in to_decide],
+        outside={g.id for g in to_decide if not g.dates_fit(quarter)},
         achieved=[g for g in goals if g.status == "done"],
         dropped=[g for g in goals if g.status == "dropped"],
         carried=[g for g in goals if g.status == "carried"],

@@ -134,22 +134,6 @@
     if (dialog) dialog.close();
   });
 
-  // The chosen day as the board writes it (goalmap/filters.py, day_text: "8 Oct" within
-  // the current year, "8 Oct 2027" otherwise), beside the browser's own date input.
-  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-  function boardDay(day) {
-    var text = day.getUTCDate() + " " + MONTHS[day.getUTCMonth()];
-    var year = day.getUTCFullYear();
-    return year === new Date().getFullYear() ? text : text + " " + year;
-  }
-  document.body.addEventListener("input", function (event) {
-    var input = event.target;
-    if (!input.matches || !input.matches("input[data-board-day]")) return;
-    var hint = document.getElementById(input.id + "-hint");
-    var day = input.valueAsDate;
-    if (hint) hint.textContent = "On the board: " + (day ? boardDay(day) : "no date");
-  });
-
   // On a phone the board shows one column at a time across every lane. Its switcher's
   // buttons (and a sideways swipe) change the column in place, and the address keeps it
   // (?stage=, what the buttons ask for without JavaScript). A board drawn again (a new

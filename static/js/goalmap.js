@@ -23,6 +23,23 @@
 
   window.goalmap = { announce: announce };
 
+  // The chosen day as Goalmap writes it (goalmap/filters.py, day_text: "8 Oct" within the
+  // current year, "8 Oct 2027" otherwise), under the browser's own date input
+  // (templates/_macros.html, day_field).
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  function dayText(day) {
+    var text = day.getUTCDate() + " " + MONTHS[day.getUTCMonth()];
+    var year = day.getUTCFullYear();
+    return year === new Date().getFullYear() ? text : text + " " + year;
+  }
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[data-day-hint]")) return;
+    var hint = document.getElementById(input.id + "-hint");
+    var day = input.valueAsDate;
+    if (hint) hint.textContent = input.dataset.dayHint + ": " + (day ? dayText(day) : "no date");
+  });
+
   htmx.onLoad(function (root) {
     root.querySelectorAll("[data-select-on-focus]").forEach(function (input) {
       input.addEventListener("focus", function () { input.select(); });
