@@ -3,7 +3,8 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Flask, g, url_for
+from flask import Flask, g, has_request_context, url_for
+from flask_login import current_user
 from markupsafe import Markup
 
 from goalmap.broadcast import stamp
@@ -32,11 +33,22 @@ def day_text(
     the year (the yearly review: its year spans two, and a kept record outlasts it).
     A datetime is written as its day."""
     day = value.date() if isinstance(value, datetime) else value
-    today = today or date.today()
+    today = today or _today()
     text = f"{day.day} {day:%b}"
     if year or day.year != today.year:
         text += f" {day:%Y}"
     return f"{day:%a} {text}" if weekday else text
+
+
+def _today() -> date:
+    """Today where the reader's partnership lives, once a request; the server's date for
+    a visitor, and outside a request (a mail, a command)."""
+    if not has_request_context():
+        return date.today()
+    if "today" not in g:
+        partnership = current_user.partnership if current_user.is_authenticated else None
+        g.today = partnership.today() if partnership is not None else date.today()
+    return g.today
 
 
 def machine_time(value: date | datetime, utc: bool = True) -> str:

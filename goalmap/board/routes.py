@@ -64,7 +64,8 @@ def new_quarter():
             return redirect(url_for(".show", quarter_id=quarter.id))
         form.name.errors.append(QuarterForm.NAME_TAKEN)
     if not form.is_submitted():
-        form.name.data, form.starts_on.data, form.ends_on.data = next_quarter(date.today())
+        today = current_user.partnership.today()
+        form.name.data, form.starts_on.data, form.ends_on.data = next_quarter(today)
     return render_template("board/new_quarter.html", form=form), 422 if form.errors else 200
 
 
@@ -110,7 +111,7 @@ def show(quarter_id: int):
                 board=board,
                 stage=stage,
                 quarters=quarters,
-                due=flexibility.due(current_user, date.today()),
+                due=flexibility.due(current_user, current_user.partnership.today()),
                 contracts_due=board.contracts_due,
                 week_due=weekly.due(current_user),
                 unseen=wins.unseen(current_user, utcnow()),
@@ -171,7 +172,7 @@ def board_etag(quarter_id: int) -> str | None:
         session["csrf_token"],
         bool(htmx),
         request.args.get("stage", ""),  # the column a phone shows first
-        date.today().isoformat(),  # the page reminds of look-again dates as they come
+        current_user.partnership.today().isoformat(),  # the page reminds of look-again dates
     )
     # Keyed with the app's secret: nobody can make a tag the server did not hand out.
     key = current_app.config["SECRET_KEY"]

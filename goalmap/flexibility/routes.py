@@ -1,5 +1,3 @@
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -75,7 +73,7 @@ def log():
         entries=entries,
         decisions=queries.decisions(ids, current_user),
         hidden=queries.hidden_decisions(ids, current_user),
-        due=queries.due(current_user, date.today()),
+        due=queries.due(current_user, current_user.partnership.today()),
         quarters=queries.quarters(current_user),
         kinds=LIFE_EVENT_KINDS,
         chosen={"quarter": quarter_id, "partner": raised_by, "kind": kind},
@@ -95,7 +93,7 @@ def new():
     form = EntryForm()
     rows, rows_status = _decision_forms(_decidable(quarter)), None
     if not form.is_submitted():
-        form.happened_on.data = date.today()
+        form.happened_on.data = current_user.partnership.today()
     elif _all_valid(form, decisions := _decisions(rows)):
         try:
             values = {**form.values(), "refers_to_id": corrected.id if corrected else None}
@@ -149,7 +147,7 @@ def _entry_page(entry: FlexEntry, status: int = 200, respond_form=None, rows=Non
         rows=rows,
         follow_up=follow_ups.get(entry.id),
         follow_up_form=FollowUpForm(formdata=None),
-        due=entry.is_agreed and entry.look_again_on <= date.today(),
+        due=entry.is_agreed and entry.look_again_on <= current_user.partnership.today(),
         paused=queries.still_paused(entry, current_user) if entry.is_agreed else [],
     ), status
 

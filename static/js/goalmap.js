@@ -10,14 +10,19 @@
     window.setTimeout(function () { region.textContent = text; }, 50);
   }
 
-  function showError(text) {
-    var flashes = document.getElementById("flashes");
-    if (!flashes) return;
-    flashes.replaceChildren();
-    var p = document.createElement("p");
-    p.className = "flash flash-error";
+  // An error goes where the user looks: into the open dialog the request came from (the
+  // page's messages are behind it), or else to the page's messages.
+  function showError(text, source) {
+    var dialog = source && source.closest && source.closest("dialog[open]");
+    var place = dialog || document.getElementById("flashes");
+    if (!place) return;
+    var p = dialog ? dialog.querySelector(".dialog-error") : null;
+    if (!p) {
+      p = document.createElement("p");
+      p.className = "flash flash-error" + (dialog ? " dialog-error" : "");
+      if (dialog) place.prepend(p); else place.replaceChildren(p);
+    }
     p.textContent = text;
-    flashes.appendChild(p);
     announce(text);
   }
 
@@ -51,11 +56,22 @@
     var xhr = event.detail.xhr;
     var doc = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
     var message = doc.getElementById("error-message");
-    showError(message ? message.textContent : "That did not work (error " + xhr.status + "). Please try again.");
+    showError(message ? message.textContent : "That did not work (error " + xhr.status + "). Please try again.", event.detail.elt);
   });
 
-  document.body.addEventListener("htmx:sendError", function () {
-    showError("Goalmap cannot be reached. Check your connection; nothing was saved.");
+  // A dialog's error is gone once the dialog closes or its next request succeeds.
+  document.addEventListener("close", function (event) {
+    var error = event.target.querySelector && event.target.querySelector(".dialog-error");
+    if (error) error.remove();
+  }, true);
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    var dialog = event.detail.successful && event.detail.elt.closest && event.detail.elt.closest("dialog");
+    var error = dialog && dialog.querySelector(".dialog-error");
+    if (error) error.remove();
+  });
+
+  document.body.addEventListener("htmx:sendError", function (event) {
+    showError("Goalmap cannot be reached. Check your connection; nothing was saved.", event.detail.elt);
   });
 
   // The week of rituals on a phone shows one day at a time: open it on today.

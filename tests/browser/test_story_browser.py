@@ -74,3 +74,34 @@ def test_a_goal_carried_over_stays_in_its_quarter_marked(new_page):
     story.get_by_role("link", name="2027 Q2").wait_for()
     assert "carried it over" in story.locator(".story-history").inner_text()
     assert alex.errors == [] and sam.errors == []
+
+
+def test_a_save_that_fails_says_so_inside_the_dialog(new_page):
+    """The page's messages stand behind an open dialog: a failed save in the dialog says
+    so in the dialog, and the error goes with the dialog."""
+    alex, _sam = partners(new_page)
+    add_goal(alex, "Together", "Ideas", "Repaint the bedroom")
+    card(alex, "Repaint the bedroom").get_by_role("link", name="Edit").click()
+    dialog = alex.locator("dialog#story[open]")
+    dialog.locator("form.goal-form").wait_for()
+    settled(alex)
+
+    def fail(route):
+        if route.request.method == "POST":
+            route.fulfill(status=500, body="<p>Server trouble</p>", content_type="text/html")
+        else:
+            route.fallback()
+
+    alex.route("**/goals/*", fail)
+    dialog.get_by_label("Goal", exact=True).fill("Repaint the bedroom green")
+    dialog.get_by_role("button", name="Save").click()
+    error = dialog.locator(".dialog-error")
+    error.wait_for()
+    assert error.inner_text() == "That did not work (error 500). Please try again."
+    assert error.is_visible() and dialog.get_by_label("Goal", exact=True).input_value() == (
+        "Repaint the bedroom green"  # the words typed are still there to try again
+    )
+    alex.unroute("**/goals/*")
+    dialog.get_by_role("button", name="Cancel").click()
+    alex.wait_for_function("() => !document.getElementById('story').open")
+    assert alex.locator(".dialog-error").count() == 0
