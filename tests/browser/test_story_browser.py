@@ -92,7 +92,7 @@ def test_a_save_that_fails_says_so_inside_the_dialog(new_page):
         else:
             route.fallback()
 
-    alex.route("**/goals/*", fail)
+    alex.route("**/goals/**", fail)
     dialog.get_by_label("Goal", exact=True).fill("Repaint the bedroom green")
     dialog.get_by_role("button", name="Save").click()
     error = dialog.locator(".dialog-error")
@@ -101,7 +101,7 @@ def test_a_save_that_fails_says_so_inside_the_dialog(new_page):
     assert error.is_visible() and dialog.get_by_label("Goal", exact=True).input_value() == (
         "Repaint the bedroom green"  # the words typed are still there to try again
     )
-    alex.unroute("**/goals/*")
+    alex.unroute("**/goals/**")
     dialog.get_by_role("button", name="Cancel").click()
     alex.wait_for_function("() => !document.getElementById('story').open")
     assert alex.locator(".dialog-error").count() == 0
