@@ -19,6 +19,17 @@ def hours(value: Decimal | None) -> str:
     return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}".rstrip("0")
 
 
+def and_list(items: list[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    items = [str(item) for item in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def quoted(text: str) -> str:
+    """A title in quotation marks, so a comma inside it does not read as two."""
+    return f"“{text}”"
+
+
 def money(value: Decimal | None, currency: str) -> str:
     """An exact amount with two decimals and the currency code, e.g. 1,250.00 EUR."""
     return f"{(value or Decimal(0)):,.2f} {currency}"
@@ -97,6 +108,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(stamp)
     app.add_template_filter(hours)
     app.add_template_filter(money)
+    app.add_template_filter(and_list)
+    app.add_template_filter(quoted)
     app.add_template_filter(day)
     app.add_template_filter(day_text)
     app.add_template_global(goal_url)

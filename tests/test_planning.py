@@ -182,6 +182,34 @@ def test_a_decision_must_be_one_of_the_three(app, alex, last_quarter, alex_clien
     assert load(app, Goal, goal.id).status == "active"
 
 
+def test_a_refused_drop_says_so_at_its_goal_with_the_reason_kept(
+    app, alex, last_quarter, alex_client
+):
+    goal = make_goal(app, last_quarter, shared_lane(app, alex))
+    other = make_goal(app, last_quarter, shared_lane(app, alex), title="Another open goal")
+    next_id = plan_next(alex_client, last_quarter)
+    reason = "because " + "x" * 500
+    response = alex_client.post(
+        f"/quarters/{next_id}/session/review/{goal.id}", data={"decision": "drop", "reason": reason}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+
+    def row(of) -> str:
+        return re.search(rf'<li class="review-goal" id="review-{of.id}">(.*?)</li>', page, re.S)[1]
+
+    error = f'id="review-{goal.id}-error" role="alert"'
+    assert error in row(goal)
+    # The part the member was in stays open, with what they typed, tied to the error.
+    assert '<details class="review-more review-drop" open>' in row(goal)
+    assert f'value="{reason}" aria-invalid="true" aria-describedby="review-{goal.id}-error"' in (
+        row(goal)
+    )
+    # Only that goal: the other keeps its drop closed and empty, and no error.
+    assert '<details class="review-more review-drop">' in row(other)
+    assert 'class="error"' not in row(other) and reason not in row(other)
+
+
 def test_only_goals_of_the_previous_quarter_are_reviewed(app, alex, last_quarter, alex_client):
     next_id = plan_next(alex_client, last_quarter)
     current = make_goal(app, load(app, Quarter, next_id), shared_lane(app, alex))

@@ -90,7 +90,9 @@ def step(quarter_id: int, step: str):
     return STEP_PAGES[step](quarter)
 
 
-def _context_look_back(quarter: Quarter, review_form: ReviewForm | None = None, status=200):
+def _context_look_back(
+    quarter: Quarter, review_form: ReviewForm | None = None, status=200, failed: int | None = None
+):
     previous = quarter.previous
     if previous is None:
         return _step(quarter, "look-back", status, previous=None)
@@ -116,6 +118,7 @@ def _context_look_back(quarter: Quarter, review_form: ReviewForm | None = None, 
         reasons={e.goal_id: e.note for e in events if e.kind == "dropped"},
         hidden=board.hidden_count(previous, current_user, OPEN_STATUSES),
         review_form=review_form or ReviewForm(),
+        failed=failed,
         changes=changes,
         change_decisions=flexibility.decisions(change_ids, current_user),
         change_hidden=flexibility.hidden_decisions(change_ids, current_user),
@@ -264,7 +267,7 @@ def review(quarter_id: int, goal_id: int):
         abort(403, "Only its owner decides about a personal goal.")
     form = ReviewForm()
     if not form.validate_on_submit():
-        return _context_look_back(quarter, form, 422)
+        return _context_look_back(quarter, form, 422, failed=goal.id)
     lock_board(quarter.id)
     lock_board(goal.quarter_id, goal)
     try:

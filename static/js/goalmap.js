@@ -16,14 +16,23 @@
     var dialog = source && source.closest && source.closest("dialog[open]");
     var place = dialog || document.getElementById("flashes");
     if (!place) return;
-    var p = dialog ? dialog.querySelector(".dialog-error") : null;
-    if (!p) {
-      p = document.createElement("p");
-      p.className = "flash flash-error" + (dialog ? " dialog-error" : "");
-      if (dialog) place.prepend(p); else place.replaceChildren(p);
+    if (!dialog) {
+      var p = document.createElement("p");
+      p.className = "flash flash-error";
+      p.textContent = text;
+      place.replaceChildren(p);
+      announce(text);
+      return;
     }
-    p.textContent = text;
-    announce(text);
+    // The page's announcer is behind the modal dialog too, where a screen reader does not
+    // listen: the message is an alert of its own, new each time so it is read again.
+    var old = dialog.querySelector(".dialog-error");
+    if (old) old.remove();
+    var alert = document.createElement("p");
+    alert.className = "flash flash-error dialog-error";
+    alert.setAttribute("role", "alert");
+    alert.textContent = text;
+    dialog.prepend(alert);
   }
 
   window.goalmap = { announce: announce };

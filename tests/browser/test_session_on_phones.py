@@ -15,7 +15,6 @@ from goalmap.extensions import db
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 # The first screen or one scroll: at most two screens tall.
 TALLEST = 2 * 844
-STEPS = ("Look back", "My goals", "Our goals", "Resources", "Agree and start")
 
 
 @pytest.fixture
@@ -58,8 +57,9 @@ def decide(page, title: str, decision: str, reason: str = "") -> None:
     row = page.locator(".review-goal", has=page.get_by_text(title, exact=True))
     if decision == "drop":
         row.get_by_text("Drop…").tap()
+        # "Go" on the phone's keyboard (Enter) sends the drop, not the row's first button.
         row.get_by_label(f"Why drop {title}? (optional)").fill(reason)
-        row.get_by_role("button", name=f"Drop {title}").tap()
+        row.get_by_label(f"Why drop {title}? (optional)").press("Enter")
     elif decision == "carry" and row.get_by_text("Carry over…").count():
         row.get_by_text("Carry over…").tap()
         row.get_by_label("Its dates fall outside").select_option("move")
@@ -95,6 +95,9 @@ def test_two_partners_run_a_whole_session_on_two_phones(browser, demo_server, sc
         decide(alex, "Run a half marathon", "done")
         decide(alex, "Finish the pottery course", "carry")
         decide(alex, "Write to my sister every month", "carry")
+        decided = alex.locator("ul.decided").inner_text()
+        assert "Repaint the bedroom: dropped (We are moving instead)" in decided
+        assert "Plan the summer trip to Lisbon: carried over" in decided
         sam.reload()
         assert "Alex decides about" not in sam.content()
         decide(sam, "Learn conversational Spanish", "carry")
