@@ -180,3 +180,28 @@ def start_quarter(*pages) -> None:
         session_step(page, "Agree and start")
         page.get_by_role("button", name="I agree").click()
     pages[-1].wait_for_selector("#board")
+
+
+def save_availability(page, hours: str, budget: str = "") -> None:
+    """Save what a partner has in the session's Resources step, by its row's answer: the
+    row's "Saved" may already be gone under a live refresh of the page, and a tap just as
+    a refresh replaces the row sends nothing (then the new row is tapped)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _attempt in range(3):
+        row = page.locator("#availability-row")
+        row.get_by_label("Hours a week").fill(hours)
+        if budget:
+            row.get_by_label("Budget").fill(budget)
+        settled(page)
+        try:
+            with page.expect_response(
+                lambda r: r.request.method == "POST" and r.url.endswith("/resources/availability"),
+                timeout=5000,
+            ) as answer:
+                row.get_by_role("button", name="Save what I have").tap()
+        except PlaywrightTimeout:
+            continue
+        assert answer.value.status == 200, answer.value.status
+        return
+    raise AssertionError("what the partner has was not saved")

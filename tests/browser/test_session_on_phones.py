@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 from factories import make_config
-from helpers import SESSION_LINK, screenshot, session_step
+from helpers import SESSION_LINK, save_availability, screenshot, session_step
 
 from goalmap import create_app
 from goalmap.demo import service as demo
@@ -128,10 +128,7 @@ def test_two_partners_run_a_whole_session_on_two_phones(browser, demo_server, sc
         for page, hours in ((alex, "6"), (sam, "8")):
             session_step(page, "Resources")
             measure(page, "Resources", scheme)
-            row = page.locator("#availability-row")
-            row.get_by_label("Hours a week").fill(hours)
-            row.get_by_role("button", name="Save what I have").tap()
-            page.locator("#availability-row .tag-saved").wait_for()
+            save_availability(page, hours)
 
         # 5. Both agree, and the quarter starts with what they decided.
         for page in (alex, sam):

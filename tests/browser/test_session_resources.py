@@ -2,7 +2,15 @@
 on one page, saved row by row, in a number of page loads that does not grow with the
 number of goals."""
 
-from helpers import csrf_token, partners, reveal_drafts, screenshot, session_step, settled
+from helpers import (
+    csrf_token,
+    partners,
+    reveal_drafts,
+    save_availability,
+    screenshot,
+    session_step,
+    settled,
+)
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 PHONE = {"width": 390, "height": 844, "has_touch": True, "is_mobile": True}
@@ -78,12 +86,7 @@ def open_row(row) -> None:
 
 def fill_resources(page, hours: str, titles: list[str]) -> None:
     """One partner's whole Resources step: what they have, then a note on every goal."""
-    available = page.locator("#availability-row")
-    available.get_by_label("Hours a week").fill(hours)
-    available.get_by_label("Budget").fill("600")
-    settled(page)
-    available.get_by_role("button", name="Save what I have").tap()
-    page.locator("#availability-row .tag-saved").wait_for()
+    save_availability(page, hours, "600")
     for n, title in enumerate(titles):
         row = page.locator("details.note-row", has=page.locator(".note-row-title", has_text=title))
         open_row(row)
