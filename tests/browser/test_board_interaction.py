@@ -90,11 +90,18 @@ def test_moving_with_the_keyboard_only(new_page):
     # The form takes the keyboard when it is ready: focus lands on its first field.
     lane = alex.get_by_label("Lane")
     alex.wait_for_function("(el) => document.activeElement === el", arg=lane.element_handle())
+    settled(alex)  # htmx has wired the form's selects up, so a change asks for places
     alex.keyboard.press("Tab")  # to "Column"
+    column = alex.get_by_label("Column", exact=True)
+    alex.wait_for_function("(el) => document.activeElement === el", arg=column.element_handle())
     alex.keyboard.press("ArrowDown")
     alex.keyboard.press("ArrowDown")  # Ideas → This quarter → In progress
-    settled(alex)  # the places of the chosen cell came in: it is empty, so only the top
+    assert column.evaluate("(el) => el.selectedOptions[0].textContent.trim()") == "In progress"
+    # The places of the chosen cell come in (its request may not have left yet when htmx
+    # looks settled): it is empty, so only the top.
     place = alex.get_by_label("Place")
+    place.locator("option", has_text="where it is now").wait_for(state="detached")
+    settled(alex)
     assert place.locator("option").all_inner_texts() == ["At the top"]
     alex.keyboard.press("Tab")  # to "Place"
     alex.keyboard.press("Tab")  # to the Move button
